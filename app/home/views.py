@@ -1,0 +1,44 @@
+"""The landing page of each role."""
+from fastapi import APIRouter, Depends, Request
+from sqlmodel import func, select
+
+from app.accounts import service as accounts
+from app.accounts.access import Principal, admin_only, require
+from app.accounts.models import DeviceToken, Role
+from app.areas import service as areas
+from app.areas.models import AreaLevel
+from app.db import Db
+from app.web import render
+
+router = APIRouter()
+
+
+@router.get("/enumerator")
+def enumerator_home(request: Request, db: Db,
+                    principal: Principal = Depends(require(Role.enumerator))):
+    villages = areas.villages_in(db, list(principal.area_codes))
+    return render(request, "home/enumerator.html", {"villages": villages})
+
+
+@router.get("/review")
+def supervisor_home(request: Request, db: Db,
+                    principal: Principal = Depends(require(Role.supervisor, Role.admin))):
+    tree = areas.build_tree(areas.descendants(db, list(principal.area_codes)))
+    return render(request, "home/supervisor.html", {"tree": tree})
+
+
+@router.get("/admin")
+def admin_home(request: Request, db: Db, principal: Principal = Depends(admin_only)):
+    in_county = areas.descendants(db, list(principal.area_codes))
+    users = accounts.users_within(db, list(principal.area_codes))
+    active_devices = db.exec(select(func.count()).select_from(DeviceToken).where(
+        DeviceToken.revoked_at.is_(None),
+        DeviceToken.user_id.in_([user.id for user in users] or [-1]))).one()
+    counts = {level.value: sum(1 for area in in_county if area.level == level) for level in AreaLevel}
+    return render(request, "home/admin.html",
+                  {"counties": [area for area in in_county if area.level == AreaLevel.county],
+                   "counts": counts, "user_count": len(users),
+                   "active_users": sum(1 for user in users if user.active),
+                   "active_devices": active_devices})
+
+
