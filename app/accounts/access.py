@@ -31,9 +31,24 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ACCESS_MARK = "__canbao_access__"
 
 
+@dataclass(frozen=True)
+class UserInfo:
+    """A detached snapshot of the caller, safe to use after the request's transaction ended
+    (error pages are rendered after a rollback)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+
+    @classmethod
+    def of(cls, user: User) -> "UserInfo":
+        return cls(user.id, user.username, user.display_name, user.role)
+
+
 @dataclass
 class Principal:
-    user: User
+    user: UserInfo
     area_codes: tuple[str, ...]
     device_id: int | None = None
     web_session_id: int | None = None
@@ -96,14 +111,14 @@ def _authenticate(request: Request, db: Session) -> Principal | None:
             raise LoginRequired("token_invalid")
         device, user = found
         accounts.touch_device(db, device)
-        return Principal(user, tuple(accounts.area_codes(db, user.id)), device_id=device.id,
+        return Principal(UserInfo.of(user), tuple(accounts.area_codes(db, user.id)), device_id=device.id,
                          address=client_address(request))
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         found = accounts.session_user(db, settings, token)
         if found is not None:
             web_session, user = found
-            return Principal(user, tuple(accounts.area_codes(db, user.id)),
+            return Principal(UserInfo.of(user), tuple(accounts.area_codes(db, user.id)),
                              web_session_id=web_session.id, address=client_address(request))
     return None
 

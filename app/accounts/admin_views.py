@@ -51,7 +51,7 @@ def create_user(request: Request, db: Db, principal: Principal = Depends(admin_o
     form = {"username": username, "display_name": display_name, "role": role,
             "area_codes": area_codes}
     _ = gettext_for(request)
-    if not principal.covers_all([code for code in area_codes if code]):
+    if not all(principal.covers(code) for code in area_codes if code):
         return _users_page(request, db, principal, form=form, status_code=400,
                            error=_("Choose areas inside your county."))
     try:
@@ -113,7 +113,7 @@ def reassign(user_id: int, request: Request, db: Db, principal: Principal = Depe
     user = _managed_user(db, principal, user_id)
     _ = gettext_for(request)
     error = ""
-    if not principal.covers_all([code for code in area_codes if code]):
+    if not all(principal.covers(code) for code in area_codes if code):
         error = _("Choose areas inside your county.")
     elif user.id == principal.user.id and role != Role.admin:
         error = _("You cannot remove your own admin role.")
