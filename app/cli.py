@@ -23,6 +23,7 @@ def migrate(database_url: str) -> None:
 
 
 def _engine(settings):
+    import app.models  # noqa: F401  (every table must be known before the first flush)
     from app.db import make_engine
 
     return make_engine(settings.database_url)

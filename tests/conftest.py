@@ -36,7 +36,7 @@ def _seed(url: str) -> None:
 
 def _pg_admin():
     url = make_url(PG_URL).set(drivername="postgresql+psycopg")
-    return create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT"), url
+    return create_engine(url, isolation_level="AUTOCOMMIT"), url
 
 
 @pytest.fixture(scope="session")
@@ -123,3 +123,19 @@ def make_client(app):
     yield factory
     for test_client in clients:
         test_client.close()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a browser test that did not run is a failure, never a quiet skip."""
+    import os
+
+    if os.environ.get("CANBAO_REQUIRE_BROWSER") != "1" or exitstatus != 0:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    passed = reporter.stats.get("passed", []) if reporter else []
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    ran = [report for report in passed if "tests/browser/" in report.nodeid]
+    skipped_browser = [report for report in skipped if "tests/browser/" in report.nodeid]
+    if not ran or skipped_browser:
+        print("\nCANBAO_REQUIRE_BROWSER=1 but browser tests did not all run")
+        session.exitstatus = 1

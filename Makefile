@@ -1,0 +1,38 @@
+# canbao: `make run` serves the demo on SQLite, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: setup run test test-py test-js messages bench clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: setup
+	$(BIN)/canbao serve --demo --port $(PORT)
+
+test: setup test-js test-py
+
+test-js:
+	node --test static/js/tests/
+
+test-py:
+	$(BIN)/python -m pytest
+
+# Re-extract the translatable strings and merge them into the zh_CN catalog.
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output -o app/locale/messages.pot .
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l zh_CN --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) node_modules data
