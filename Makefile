@@ -23,10 +23,10 @@ run: setup
 
 test: setup test-js test-py
 
-test-js:
+test-js: setup
 	node --test static/js/tests/
 
-test-py:
+test-py: setup
 	$(BIN)/python -m pytest
 
 # Re-extract the translatable strings and merge them into the zh_CN catalog.
