@@ -7,8 +7,11 @@ from app.accounts.models import Role, User
 from app.accounts.secrets import Passwords
 from app.areas.models import Area, AreaLevel
 from app.audit.service import SYSTEM
+from app.forms import service as forms
+from app.forms.models import FormVersion
 
 COUNTY = ("350524", "安溪县（演示）")
+REGISTRATION_FORM = "canbao_registration.yaml"
 TOWNSHIPS = [
     ("350524100", "演示一镇", ["示范一村", "示范二村", "示范三村"]),
     ("350524101", "演示二镇", ["示范四村", "示范五村", "示范六村"]),
@@ -41,7 +44,7 @@ def is_empty(session: Session) -> bool:
 
 def seed(session: Session, passwords: Passwords, password: str) -> dict[str, int]:
     """Add whatever part of the demo data is missing; return how many rows were added."""
-    added = {"areas": 0, "users": 0}
+    added = {"areas": 0, "users": 0, "forms": 0}
     for area in demo_areas():
         if session.get(Area, area.code) is None:
             session.add(area)
@@ -53,4 +56,8 @@ def seed(session: Session, passwords: Passwords, password: str) -> dict[str, int
                                  username=username, display_name=display_name, role=role,
                                  password=password, area_codes_=codes)
             added["users"] += 1
+    if session.exec(select(FormVersion).where(FormVersion.county_code == COUNTY[0])).first() is None:
+        forms.install_bundled(session=session, actor=SYSTEM, county_code=COUNTY[0],
+                              path=forms.BUNDLED_FORMS / REGISTRATION_FORM)
+        added["forms"] = 1
     return added

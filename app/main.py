@@ -13,6 +13,7 @@ from app.areas import views as area_views
 from app.audit import views as audit_views
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.db import make_engine
+from app.forms import views as form_views
 from app.home import views as home_views
 from app.system import views as system_views
 
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     for module in (system_views, account_views, home_views, account_admin_views, area_views,
-                   audit_views):
+                   audit_views, form_views):
         app.include_router(module.router)
 
     app.mount("/static/vendor/htmx", StaticFiles(directory=VENDOR_DIR / "htmx.org" / "dist",

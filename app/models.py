@@ -2,5 +2,7 @@
 from app.accounts.models import DeviceToken, LoginFailure, User, UserArea, WebSession
 from app.areas.models import Area
 from app.audit.models import AuditEvent
+from app.forms.models import FormVersion
 
-__all__ = ["Area", "AuditEvent", "DeviceToken", "LoginFailure", "User", "UserArea", "WebSession"]
+__all__ = ["Area", "AuditEvent", "DeviceToken", "FormVersion", "LoginFailure", "User", "UserArea",
+           "WebSession"]

@@ -111,17 +111,19 @@ Node = Literal | Ref | Current | Negate | Binary | Call
 
 def references(node: Node) -> set[str]:
     """Names of the fields the expression reads through ${name}."""
-    match node:
-        case Ref(name):
-            return {name}
-        case Negate(operand):
-            return references(operand)
-        case Binary(_, left, right):
-            return references(left) | references(right)
-        case Call(_, args):
-            return set().union(*(references(arg) for arg in args))
-        case _:
-            return set()
+    names: set[str] = set()
+    pending = [node]  # a loop, not recursion: a long a or b or ... chain is a deep tree
+    while pending:
+        match pending.pop():
+            case Ref(name):
+                names.add(name)
+            case Negate(operand):
+                pending.append(operand)
+            case Binary(_, left, right):
+                pending += (left, right)
+            case Call(_, args):
+                pending += args
+    return names
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,9 +280,8 @@ class _Parser:
         if token.kind == "name" and self.peek().kind == "op" and self.peek().value == "(":
             return self.call(token)
         if token.kind == "name":
-            raise ExpressionError(
-                "expr_syntax", f"unexpected name {token.value!r}; fields are written ${{name}}", token.position
-            )
+            detail = f"unexpected name {token.value!r}; fields are written ${{name}}"
+            raise ExpressionError("expr_syntax", detail, token.position)
         raise _unexpected(token)
 
     def call(self, name_token: _Token) -> Node:
@@ -405,8 +406,8 @@ def _format_number(value: float) -> str:
         return "Infinity" if value > 0 else "-Infinity"
     if value.is_integer():
         return str(int(value))
-    # repr() is the shortest round-trip form, as JavaScript's String(); Decimal removes the
-    # exponent that both would use below 1e-6 (and write differently: 1e-07 against 1e-7).
+    # repr() gives the shortest round-trip digits, as JavaScript's String() does; Decimal
+    # drops the exponent each uses for small numbers (Python's 1e-05, JavaScript's 1e-7).
     return format(Decimal(repr(value)), "f")
 
 
@@ -644,8 +645,8 @@ class _Evaluation:
                 return _from_json(self.ctx.current, ".")
             case Negate(operand):
                 return -to_number(self.eval(operand))
-            case Binary(op, left, right):
-                return self.binary(op, left, right)
+            case Binary():
+                return self.chain(node)
             case Call(name, args):
                 function = _FUNCTIONS[name]
                 if function.lazy:
@@ -659,13 +660,25 @@ class _Evaluation:
             return _from_json(repeat[name], name)
         return _from_json(self.ctx.values.get(name), name)
 
-    def binary(self, op: str, left: Node, right: Node) -> Value:
+    def chain(self, node: Binary) -> Value:
+        # A chain such as a or b or c ... parses into a left-deep tree as deep as the chain
+        # is long; folding along its left spine in a loop keeps long chains off the stack.
+        spine = []
+        while isinstance(node, Binary):
+            spine.append(node)
+            node = node.left
+        value = self.eval(node)
+        for link in reversed(spine):
+            value = self.binary(link.op, value, link.right)
+        return value
+
+    def binary(self, op: str, a: Value, right: Node) -> Value:
         # and / or short-circuit, like if(): the other side may not even be computable.
         if op == "and":
-            return to_boolean(self.eval(left)) and to_boolean(self.eval(right))
+            return to_boolean(a) and to_boolean(self.eval(right))
         if op == "or":
-            return to_boolean(self.eval(left)) or to_boolean(self.eval(right))
-        a, b = self.eval(left), self.eval(right)
+            return to_boolean(a) or to_boolean(self.eval(right))
+        b = self.eval(right)
         if op == "=":
             return _equals(a, b)
         if op == "!=":

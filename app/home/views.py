@@ -8,6 +8,7 @@ from app.accounts.models import DeviceToken, Role
 from app.areas import service as areas
 from app.areas.models import AreaLevel
 from app.db import Db
+from app.forms import service as forms
 from app.web import render
 
 router = APIRouter()
@@ -17,7 +18,14 @@ router = APIRouter()
 def enumerator_home(request: Request, db: Db,
                     principal: Principal = Depends(require(Role.enumerator))):
     villages = areas.villages_in(db, list(principal.area_codes))
-    return render(request, "home/enumerator.html", {"villages": villages})
+    counties = {forms.county_of(code) for code in principal.area_codes}
+    latest: dict[str, object] = {}
+    for row in forms.versions_for_counties(db, counties, published_only=True):
+        current = latest.get(row.form_id)
+        if current is None or row.published_at > current.published_at:
+            latest[row.form_id] = row
+    return render(request, "home/enumerator.html",
+                  {"villages": villages, "forms": sorted(latest.values(), key=lambda r: r.form_id)})
 
 
 @router.get("/review")

@@ -53,19 +53,17 @@ export class DateValue {
 //      {type: 'negate', operand} | {type: 'binary', op, left, right} | {type: 'call', name, args}
 
 /** Names of the fields the expression reads through ${name}, as a Set. */
-export function references(node) {
-  switch (node.type) {
-    case 'ref':
-      return new Set([node.name]);
-    case 'negate':
-      return references(node.operand);
-    case 'binary':
-      return new Set([...references(node.left), ...references(node.right)]);
-    case 'call':
-      return new Set(node.args.flatMap((arg) => [...references(arg)]));
-    default:
-      return new Set();
+export function references(ast) {
+  const names = new Set();
+  const pending = [ast]; // a loop, not recursion: a long a or b or ... chain is a deep tree
+  while (pending.length) {
+    const node = pending.pop();
+    if (node.type === 'ref') names.add(node.name);
+    else if (node.type === 'negate') pending.push(node.operand);
+    else if (node.type === 'binary') pending.push(node.left, node.right);
+    else if (node.type === 'call') pending.push(...node.args);
   }
+  return names;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -294,9 +292,8 @@ function civilFromDays(days) {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const dayOfEra = z - era * 146097;
-  const yearOfEra = Math.floor(
-    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365,
-  );
+  const leapCorrection = Math.floor(dayOfEra / 1460) - Math.floor(dayOfEra / 36524) + Math.floor(dayOfEra / 146096);
+  const yearOfEra = Math.floor((dayOfEra - leapCorrection) / 365);
   const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
   const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
   const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
@@ -477,7 +474,8 @@ class RegexTranslator {
   escape() {
     const char = this.take();
     if (Object.hasOwn(CLASS_ESCAPES, char)) return ['set', CLASS_ESCAPES[char]];
-    if (Object.hasOwn(CLASS_ESCAPES, char.toLowerCase())) return ['negated set', CLASS_ESCAPES[char.toLowerCase()]];
+    const lower = char.toLowerCase();
+    if (Object.hasOwn(CLASS_ESCAPES, lower)) return ['negated set', CLASS_ESCAPES[lower]];
     if (Object.hasOwn(CHAR_ESCAPES, char)) return ['char', CHAR_ESCAPES[char]];
     if (char === 'u') {
       const digits = this.chars.slice(this.i, this.i + 4).join('');
@@ -543,7 +541,9 @@ class RegexTranslator {
       if (this.peek() === '-' && !['', ']'].includes(this.chars[this.i + 1] ?? '')) {
         this.i += 1;
         const [highKind, high] = this.classItem();
-        if (highKind !== 'char' || high.codePointAt(0) < low.codePointAt(0)) throw this.fail('bad range in [...]');
+        if (highKind !== 'char' || high.codePointAt(0) < low.codePointAt(0)) {
+          throw this.fail('bad range in [...]');
+        }
         items.push(`${escapeInside(low)}-${escapeInside(high)}`);
       } else {
         items.push(escapeInside(low));
@@ -604,7 +604,7 @@ class Evaluation {
       case 'negate':
         return -toNumber(this.eval(node.operand));
       case 'binary':
-        return this.binary(node.op, node.left, node.right);
+        return this.chain(node);
       case 'call': {
         const fn = FUNCTIONS[node.name];
         return fn.lazy ? fn.impl(this, node.args) : fn.impl(this, node.args.map((arg) => this.eval(arg)));
@@ -619,11 +619,21 @@ class Evaluation {
     return fromJson(Object.hasOwn(this.values, name) ? this.values[name] : null, name);
   }
 
-  binary(op, left, right) {
+  chain(node) {
+    // A chain such as a or b or c ... parses into a left-deep tree as deep as the chain is
+    // long; folding along its left spine in a loop keeps long chains off the stack.
+    const spine = [];
+    let link = node;
+    for (; link.type === 'binary'; link = link.left) spine.push(link);
+    let value = this.eval(link);
+    for (const { op, right } of spine.reverse()) value = this.binary(op, value, right);
+    return value;
+  }
+
+  binary(op, a, right) {
     // and / or short-circuit, like if(): the other side may not even be computable.
-    if (op === 'and') return toBoolean(this.eval(left)) && toBoolean(this.eval(right));
-    if (op === 'or') return toBoolean(this.eval(left)) || toBoolean(this.eval(right));
-    const a = this.eval(left);
+    if (op === 'and') return toBoolean(a) && toBoolean(this.eval(right));
+    if (op === 'or') return toBoolean(a) || toBoolean(this.eval(right));
     const b = this.eval(right);
     if (op === '=') return equals(a, b);
     if (op === '!=') return !equals(a, b);
@@ -680,7 +690,8 @@ function define(name, arity, impl, lazy = false) {
 }
 
 define('if', 3, (ev, args) => (toBoolean(ev.eval(args[0])) ? ev.eval(args[1]) : ev.eval(args[2])), true);
-define('count', 1, (ev, [repeat]) => (Object.hasOwn(ev.repeats, repeat.name) ? ev.repeats[repeat.name] ?? [] : []).length, true);
+const instances = (ev, repeat) => (Object.hasOwn(ev.repeats, repeat) ? ev.repeats[repeat] ?? [] : []);
+define('count', 1, (ev, [repeat]) => instances(ev, repeat.name).length, true);
 define('true', 0, () => true);
 define('false', 0, () => false);
 define('not', 1, (ev, [value]) => !toBoolean(value));

@@ -1,0 +1,801 @@
+"""Form definitions: loading, checking, and the normalized shapes the rest of the app uses.
+
+A definition is data shaped as survey_forms/README.md describes (YAML, JSON, or an XLSForm
+.xlsx read by app/forms/xlsform.py). load_definition() checks all of it and either returns a
+FormDefinition or raises DefinitionError listing every problem found, so that whoever edits
+the file sees everything at once instead of fixing one problem per upload.
+
+Row numbers in problems: for YAML and JSON, the 1-based position in the `survey` (or
+`choices`) list; for .xlsx, the sheet row number, header included, so the first data row is 2.
+A row may carry the key `_row` to say which number to report; read_xlsx() sets it.
+
+Beyond the README, a definition is also refused when:
+- a row uses a column its type cannot use (`column_not_allowed`, e.g. `constraint` on a group)
+  or a column nobody knows (`column_unknown`, usually a typo such as `relevent`);
+- a YAML yes/no/true/false turned a name or a label into a boolean (`value_invalid`);
+- `.` appears outside `constraint` and `choice_filter` (`current_not_allowed`);
+- a calculation reads a calculated field at or below itself in the same level
+  (`calculation_order`): the server computes calculations once, top to bottom;
+- `${x}` names a group, repeat or note (`ref_not_value`), or count() names no repeat.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Iterator
+from datetime import date, datetime
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import yaml
+
+from app.forms.expression import MESSAGES as EXPRESSION_MESSAGES
+from app.forms.expression import Binary, Call, Current, ExpressionError, Negate, Node, Ref, parse
+
+INPUT_TYPES = ("text", "integer", "decimal", "date", "select_one", "select_multiple", "geopoint")
+SELECT_TYPES = ("select_one", "select_multiple")
+CONTAINER_TYPES = ("group", "repeat")
+
+# Survey columns in their canonical order (to_source() and write_xlsx() use it).
+SURVEY_COLUMNS = (
+    "type", "name", "label", "hint", "required", "required_message", "relevant", "constraint",
+    "constraint_message", "calculation", "choice_filter", "appearance", "default", "read_only",
+    "parameters",
+)
+CHOICE_COLUMNS = ("list_name", "name", "label")
+SETTINGS_COLUMNS = ("form_id", "version", "title", "default_language")
+TRANSLATED_COLUMNS = ("label", "hint", "required_message", "constraint_message", "title")
+EXPRESSION_COLUMNS = ("required", "relevant", "constraint", "calculation", "choice_filter")
+
+_DESCRIPTIVE = {"type", "name", "label", "hint", "relevant"}
+_ALLOWED_COLUMNS = {
+    **{kind: set(SURVEY_COLUMNS) - {"choice_filter"} for kind in INPUT_TYPES},
+    **{kind: set(SURVEY_COLUMNS) for kind in SELECT_TYPES},
+    "calculate": _DESCRIPTIVE | {"calculation"},
+    "note": _DESCRIPTIVE | {"appearance"},
+    "group": _DESCRIPTIVE | {"appearance"},
+    "repeat": _DESCRIPTIVE | {"appearance"},
+    "end": {"type", "name"},
+}
+_BEGIN = {"begin_group": "group", "begin_repeat": "repeat"}
+_END = {"end_group": "group", "end_repeat": "repeat"}
+# XLSForm also accepts "begin group" with a space.
+_TYPE_ALIASES = {"begin group": "begin_group", "end group": "end_group",
+                 "begin repeat": "begin_repeat", "end repeat": "end_repeat"}
+
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+FORM_ID = re.compile(r"[a-z][a-z0-9_]*")
+LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+_WORD_START = re.compile(r"[A-Za-z_]")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")  # a bare name, as the expression tokenizer reads one
+_TRUE_WORDS, _FALSE_WORDS = ("true", "yes", "1"), ("false", "no", "0")
+
+PROBLEMS = {
+    "file_invalid": ("文件无法读取：{detail}", "The file cannot be read: {detail}"),
+    "file_type": ("不支持的文件类型“{value}”（可用 .yaml、.yml、.json、.xlsx）",
+                  "Unsupported file type '{value}' (use .yaml, .yml, .json or .xlsx)"),
+    "sheet_missing": ("缺少工作表“{value}”", "The '{value}' sheet is missing"),
+    "column_duplicate": ("列“{value}”出现了不止一次", "The column '{value}' appears more than once"),
+    "settings_rows": ("settings 工作表只能有一行数据", "The settings sheet may hold only one data row"),
+    "data_invalid": ("表单定义必须包含 settings、survey、choices 三部分",
+                     "A form definition must be a mapping with settings, survey and choices"),
+    "section_unknown": ("未知的部分“{value}”", "Unknown section '{value}'"),
+    "section_invalid": ("“{value}”的格式不对", "'{value}' has the wrong shape"),
+    "survey_empty": ("表单没有任何题目", "The form has no questions"),
+    "row_invalid": ("这一行的格式不对", "This row has the wrong shape"),
+    "column_unknown": ("未知的列“{value}”", "Unknown column '{value}'"),
+    "column_not_allowed": ("{kind} 类型的行不能使用“{value}”列", "A {kind} row cannot use the '{value}' column"),
+    "value_invalid": ("“{value}”列的值无效（是/否之类的词请加引号）",
+                      "The '{value}' column has an invalid value (quote words such as yes or no)"),
+    "translation_invalid": ("多语言文字应写成文字或 {{zh: …, en: …}}",
+                            "Translated text must be a string or a {{zh: …, en: …}} mapping"),
+    "form_id_missing": ("缺少 form_id", "form_id is missing"),
+    "form_id_invalid": ("form_id 只能用小写字母、数字和下划线，并以字母开头",
+                        "form_id may only hold lowercase letters, digits and _, starting with a letter"),
+    "version_missing": ("缺少 version", "version is missing"),
+    "language_invalid": ("语言代码“{value}”无效（例如 zh、en）", "Invalid language code '{value}' (e.g. zh, en)"),
+    "type_missing": ("缺少类型", "The type is missing"),
+    "type_unknown": ("未知的类型“{value}”", "Unknown type '{value}'"),
+    "name_missing": ("缺少名称", "The name is missing"),
+    "name_invalid": ("名称“{value}”无效：只能用字母、数字和下划线，不能以数字开头",
+                     "Invalid name '{value}': use letters, digits and _, not starting with a digit"),
+    "name_duplicate": ("名称“{value}”已在第 {first} 行使用", "The name '{value}' is already used in row {first}"),
+    "label_missing": ("缺少标签", "The label is missing"),
+    "read_only_invalid": ("read_only 只能是 true 或 false", "read_only must be true or false"),
+    # group_unbalanced, three ways:
+    "group_unclosed": ("“{value}”没有对应的 end_{kind}", "'{value}' has no matching end_{kind}"),
+    "group_end_unexpected": ("end_{kind} 之前没有对应的 begin_{kind}", "end_{kind} without a matching begin_{kind}"),
+    "group_end_mismatch": ("end_{kind} 与第 {first} 行的 begin_{open}“{value}”不匹配",
+                           "end_{kind} does not match begin_{open} '{value}' in row {first}"),
+    "repeat_nested": ("重复组里不能再嵌套重复组", "A repeat cannot be nested inside another repeat"),
+    "choice_list_missing": ("选项列表“{value}”不存在", "The choice list '{value}' does not exist"),
+    "choice_list_unnamed": ("select_one 和 select_multiple 后面要写选项列表名，例如 select_one yes_no",
+                            "select_one and select_multiple need a list name, e.g. select_one yes_no"),
+    "list_name_invalid": ("选项列表名“{value}”无效", "Invalid choice list name '{value}'"),
+    "choice_name_invalid": ("选项值“{value}”无效：不能为空，也不能有空格",
+                            "Invalid choice name '{value}': it must not be empty or hold spaces"),
+    "choice_duplicate": ("选项列表“{list}”中的“{value}”重复", "The choice '{value}' appears twice in list '{list}'"),
+    "calculation_missing": ("calculate 类型必须填写 calculation", "A calculate row needs a calculation"),
+    "default_invalid": ("默认值“{value}”不符合题目类型", "The default '{value}' does not fit the question type"),
+    "current_not_allowed": ("“.”只能用在 constraint 和 choice_filter 中",
+                            "'.' may only be used in constraint and choice_filter"),
+    "ref_unknown": ("引用的字段 ${{{value}}} 不存在", "The referenced field ${{{value}}} does not exist"),
+    "ref_not_value": ("${{{value}}} 是分组、重复组或说明，没有值", "${{{value}}} is a group, repeat or note and has no value"),
+    "ref_into_repeat": ("不能在重复组“{repeat}”之外引用其中的字段 ${{{value}}}（只可以用 count(${{{repeat}}})）",
+                        "${{{value}}} lies inside the repeat '{repeat}' and cannot be used outside it "
+                        "(only count(${{{repeat}}}) can)"),
+    "count_not_repeat": ("count() 只能用于重复组，${{{value}}} 不是重复组", "count() needs a repeat; ${{{value}}} is not one"),
+    "calculation_order": ("计算只能使用排在它前面的计算字段，${{{value}}} 不在前面",
+                          "A calculation may only use calculated fields above it; ${{{value}}} is not above it"),
+}
+_SHEET_ORDER = {None: 0, "settings": 1, "survey": 2, "choices": 3}
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a definition. `sheet` says which list (or .xlsx sheet) `row` is in."""
+
+    row: int | None
+    column: str | None
+    code: str
+    message_zh: str
+    message_en: str
+    sheet: str | None = "survey"
+
+    def __str__(self) -> str:
+        where = " ".join(part for part in (
+            self.sheet,
+            f"row {self.row}" if self.row is not None else "",
+            f"column {self.column}" if self.column else "",
+        ) if part)
+        return f"{where}: {self.message_en}" if where else self.message_en
+
+
+class DefinitionError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("; ".join(map(str, self.problems)))
+
+
+def problem(code: str, row: int | None = None, column: str | None = None, sheet: str | None = "survey",
+            message: str | None = None, **params) -> Problem:
+    """A Problem worded by PROBLEMS[message or code], filled in with params."""
+    zh, en = PROBLEMS[message or code]
+    return Problem(row, column, code, zh.format(**params), en.format(**params), sheet)
+
+
+@dataclasses.dataclass(frozen=True)
+class Choice:
+    name: str
+    label: dict[str, str]
+
+
+@dataclasses.dataclass
+class Field:
+    """One survey row; a group or repeat holds the rows up to its end row as `children`.
+
+    `type` is the base type (`select_one`, not `select_one LIST`); `row` is where the row was
+    read from (see the module docstring). Translated columns are {language: text}; empty
+    columns are None, {} or "".
+    """
+
+    row: int
+    type: str
+    name: str
+    list_name: str | None = None
+    label: dict[str, str] = dataclasses.field(default_factory=dict)
+    hint: dict[str, str] = dataclasses.field(default_factory=dict)
+    required: str | None = None
+    required_message: dict[str, str] = dataclasses.field(default_factory=dict)
+    relevant: str | None = None
+    constraint: str | None = None
+    constraint_message: dict[str, str] = dataclasses.field(default_factory=dict)
+    calculation: str | None = None
+    choice_filter: str | None = None
+    appearance: str = ""
+    default: str | None = None
+    read_only: bool = False
+    parameters: str | None = None
+    children: list[Field] = dataclasses.field(default_factory=list)
+
+    def expression(self, column: str) -> Node | None:
+        """The parsed expression of a column (choice_filter with `name` bound: choice_filter_source)."""
+        source = getattr(self, column)
+        if source is None:
+            return None
+        return _parse_cached(choice_filter_source(source) if column == "choice_filter" else source)
+
+    @property
+    def is_id_number(self) -> bool:
+        """A field whose constraint calls id-valid(.) holds a resident ID number: validation
+        normalises its value (full-width digits, lowercase x) and reports ID warnings."""
+        node = self.expression("constraint")
+        return node is not None and any(
+            isinstance(item, Call) and item.name == "id-valid" and item.args == (Current(),)
+            for item in _nodes(node))
+
+
+@dataclasses.dataclass
+class FormDefinition:
+    form_id: str
+    version: str
+    title: dict[str, str]
+    default_language: str
+    fields: list[Field]
+    choices: dict[str, list[Choice]]
+
+    def walk(self) -> Iterator[tuple[Field, str | None]]:
+        """Every field in document order, groups and repeats included, with the name of the
+        repeat it lies in (None at household level; a repeat itself is at household level)."""
+        def visit(fields: list[Field], repeat: str | None):
+            for item in fields:
+                yield item, repeat
+                yield from visit(item.children, item.name if item.type == "repeat" else repeat)
+        return visit(self.fields, None)
+
+    @cached_property
+    def _by_name(self) -> dict[str, Field]:
+        return {item.name: item for item, _ in self.walk()}
+
+    def field(self, name: str) -> Field:
+        """The field with this name; KeyError if there is none."""
+        return self._by_name[name]
+
+    def repeats(self) -> list[Field]:
+        return [item for item, _ in self.walk() if item.type == "repeat"]
+
+    def languages(self) -> list[str]:
+        """Every language any text is written in, the default language first."""
+        seen = {self.default_language: None}
+        texts = [self.title] + [choice.label for items in self.choices.values() for choice in items]
+        for item, _ in self.walk():
+            texts += [item.label, item.hint, item.required_message, item.constraint_message]
+        for text in texts:
+            seen.update(dict.fromkeys(text))
+        return list(seen)
+
+    def to_client(self) -> dict:
+        """The definition as the browser runtime consumes it (JSON-serialisable):
+
+            {"form_id": str, "version": str, "title": {lang: str}, "default_language": str,
+             "languages": [str, ...],               # default language first
+             "fields": [FIELD, ...],                # the survey tree, document order
+             "choices": {list_name: [{"name": str, "label": {lang: str}}, ...]}}
+
+        FIELD has exactly these keys (absent values are null, {} or ""):
+
+            {"name": str,
+             "type": "text" | "integer" | "decimal" | "date" | "select_one" | "select_multiple"
+                     | "geopoint" | "note" | "calculate" | "group" | "repeat",
+             "list_name": str | null,               # key into "choices" for select types
+             "label": {lang: str}, "hint": {lang: str},
+             "required": EXPR | null, "required_message": {lang: str},
+             "relevant": EXPR | null,
+             "constraint": EXPR | null, "constraint_message": {lang: str},
+             "calculation": EXPR | null,            # the runtime computes it; read-only when set
+             "choice_filter": EXPR | null,          # see below
+             "appearance": str, "default": str | null, "read_only": bool,
+             "parameters": str | null,
+             "repeat": str | null,                  # name of the enclosing repeat, null at household level
+             "id_number": bool,                     # normalise like idcard.js normalize()
+             "children": [FIELD, ...]}              # only on "group" and "repeat"
+
+        EXPR is expression source that parses. `${x}` inside a repeat reads the same member's x,
+        else the household-level x. `.` (constraint only) is the field's own value. In
+        choice_filter, the form's `name` (the choice's value) is already rewritten as `(.) `,
+        so evaluate it once per choice with `current` = the choice's name; the rewrite keeps
+        every character position. `required` from YAML `true` arrives as "true()".
+        Calculated values are stored as JSON: numbers as numbers, dates as "YYYY-MM-DD",
+        booleans as booleans, empty results as absent. app/forms/validation.py describes the
+        order in which the server evaluates; the runtime must reach the same values.
+        """
+        return {
+            "form_id": self.form_id,
+            "version": self.version,
+            "title": dict(self.title),
+            "default_language": self.default_language,
+            "languages": self.languages(),
+            "fields": [_client_field(item, None) for item in self.fields],
+            "choices": {name: [{"name": c.name, "label": dict(c.label)} for c in items]
+                        for name, items in self.choices.items()},
+        }
+
+    def to_source(self) -> dict:
+        """The file structure (as in survey_forms/README.md), normalized: translated texts as
+        {lang: text} mappings, empty columns left out, choices grouped by list."""
+        settings = {"form_id": self.form_id, "version": self.version}
+        if self.title:
+            settings["title"] = dict(self.title)
+        settings["default_language"] = self.default_language
+        return {
+            "settings": settings,
+            "survey": list(_source_rows(self.fields)),
+            "choices": [{"list_name": name, "name": c.name, "label": dict(c.label)}
+                        for name, items in self.choices.items() for c in items],
+        }
+
+
+def _client_field(item: Field, repeat: str | None) -> dict:
+    data = {
+        "name": item.name, "type": item.type, "list_name": item.list_name,
+        "label": dict(item.label), "hint": dict(item.hint),
+        "required": item.required, "required_message": dict(item.required_message),
+        "relevant": item.relevant,
+        "constraint": item.constraint, "constraint_message": dict(item.constraint_message),
+        "calculation": item.calculation,
+        "choice_filter": choice_filter_source(item.choice_filter) if item.choice_filter else None,
+        "appearance": item.appearance, "default": item.default, "read_only": item.read_only,
+        "parameters": item.parameters, "repeat": repeat, "id_number": item.is_id_number,
+    }
+    if item.type in CONTAINER_TYPES:
+        inner = item.name if item.type == "repeat" else repeat
+        data["children"] = [_client_field(child, inner) for child in item.children]
+    return data
+
+
+def _source_rows(fields: list[Field]) -> Iterator[dict]:
+    for item in fields:
+        begin = {"group": "begin_group", "repeat": "begin_repeat"}.get(item.type)
+        row = {"type": begin or (f"{item.type} {item.list_name}" if item.list_name else item.type),
+               "name": item.name}
+        for column in SURVEY_COLUMNS[2:]:
+            value = getattr(item, column)
+            if value not in (None, "", {}, False):
+                row[column] = dict(value) if isinstance(value, dict) else value
+        yield row
+        if begin:
+            yield from _source_rows(item.children)
+            yield {"type": begin.replace("begin", "end")}
+
+
+# ---------------------------------------------------------------------------------------------
+# Expressions
+
+
+def choice_filter_source(source: str) -> str:
+    """Bind XLSForm's `name` (the choice being filtered) to `.`.
+
+    The expression language has no bare names, so a standalone `name` (outside strings and
+    ${...}, not a function call) is rewritten as `(.) `: the parentheses keep it apart from a
+    neighbouring number, the space keeps every later character at its position, so parse
+    errors point into the text as written.
+    """
+    out, i = [], 0
+    while i < len(source):
+        char = source[i]
+        if char in "'\"" or source.startswith("${", i):
+            end = source.find(char if char in "'\"" else "}", i + 1)
+            end = len(source) if end == -1 else end + 1
+            out.append(source[i:end])
+            i = end
+        elif _WORD_START.match(char):
+            word = _WORD.match(source, i).group()
+            i += len(word)
+            is_call = source[i:].lstrip(" \t\r\n").startswith("(")
+            out.append("(.) " if word == "name" and not is_call else word)
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(source: str) -> Node:
+    # Nodes are immutable, so one parse per distinct source serves every submission.
+    return parse(source)
+
+
+def _nodes(node: Node) -> Iterator[Node]:
+    """Every node of an expression, except the argument of count(), which names a repeat."""
+    yield node
+    match node:
+        case Call("count", _):
+            pass
+        case Call(_, args):
+            for arg in args:
+                yield from _nodes(arg)
+        case Negate(operand):
+            yield from _nodes(operand)
+        case Binary(_, left, right):
+            yield from _nodes(left)
+            yield from _nodes(right)
+
+
+def _inspect(node: Node) -> tuple[set[str], set[str], bool]:
+    """(fields read through ${x}, repeats counted through count(${r}), whether `.` is used)."""
+    refs, counted, uses_current = set(), set(), False
+    for item in _nodes(node):
+        if isinstance(item, Call) and item.name == "count":
+            counted.add(item.args[0].name)
+        elif isinstance(item, Ref):
+            refs.add(item.name)
+        elif isinstance(item, Current):
+            uses_current = True
+    return refs, counted, uses_current
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def load_definition(data: dict) -> FormDefinition:
+    """Check a definition dict (README structure) and build it; DefinitionError lists every problem."""
+    return _Loader().load(data)
+
+
+def parse_text(text: str, fmt: str) -> FormDefinition:
+    """Load from YAML (`fmt` "yaml" or "yml") or JSON ("json") text."""
+    try:
+        if fmt in ("yaml", "yml"):
+            data = yaml.safe_load(text)
+        elif fmt == "json":
+            data = json.loads(text)
+        else:
+            raise DefinitionError([problem("file_type", sheet=None, value=fmt)])
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise DefinitionError([problem("file_invalid", mark.line + 1 if mark else None, sheet=None,
+                                       detail=str(error))]) from None
+    except json.JSONDecodeError as error:
+        raise DefinitionError([problem("file_invalid", error.lineno, sheet=None, detail=error.msg)]) from None
+    return load_definition(data)
+
+
+def load_file(path: str | Path) -> FormDefinition:
+    """Load a .yaml, .yml, .json or .xlsx file."""
+    path = Path(path)
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix == "xlsx":
+        # Imported here: xlsform builds on this module's Problem and DefinitionError.
+        from app.forms.xlsform import read_xlsx
+        return load_definition(read_xlsx(path))
+    if suffix not in ("yaml", "yml", "json"):
+        raise DefinitionError([problem("file_type", sheet=None, value=path.suffix or path.name)])
+    return parse_text(path.read_text(encoding="utf-8"), suffix)
+
+
+class _Loader:
+    def __init__(self):
+        self.problems: list[Problem] = []
+        self.first_row: dict[str, int] = {}  # name -> the row that first used it
+        self.unusable: set[str] = set()  # names on rows refused outright, so refs to them don't cascade
+
+    def add(self, code: str, row: int | None, column: str | None = None, sheet: str | None = "survey",
+            **params) -> None:
+        self.problems.append(problem(code, row, column, sheet, **params))
+
+    def load(self, data: object) -> FormDefinition:
+        if not isinstance(data, dict):
+            raise DefinitionError([problem("data_invalid", sheet=None)])
+        for key in data:
+            if key not in ("settings", "survey", "choices"):
+                self.add("section_unknown", None, sheet=None, value=key)
+        settings = self.settings(data.get("settings"))
+        choices = self.choices(data.get("choices"))
+        fields = self.survey(data.get("survey"))
+        definition = FormDefinition(fields=fields, choices=choices, **settings)
+        self.check_fields(definition)
+        if self.problems:
+            raise DefinitionError(sorted(self.problems, key=lambda p: (_SHEET_ORDER[p.sheet], p.row or 0)))
+        return definition
+
+    # -- settings and choices
+
+    def settings(self, raw: object) -> dict:
+        if not isinstance(raw, dict | None):
+            self.add("section_invalid", None, sheet="settings", value="settings")
+        raw = raw if isinstance(raw, dict) else {}
+        row = raw.get("_row")
+        self.unknown_columns(raw, SETTINGS_COLUMNS, row, "settings")
+        form_id = self.text(raw, "form_id", row, "settings")
+        if form_id is None and _blank(raw.get("form_id")):
+            self.add("form_id_missing", row, "form_id", "settings")
+        elif form_id is not None and not FORM_ID.fullmatch(form_id):
+            self.add("form_id_invalid", row, "form_id", "settings")
+        version = self.text(raw, "version", row, "settings")
+        if version is None and _blank(raw.get("version")):
+            self.add("version_missing", row, "version", "settings")
+        language = self.text(raw, "default_language", row, "settings") or "zh"
+        if not LANGUAGE.fullmatch(language):
+            self.add("language_invalid", row, "default_language", "settings", value=language)
+        return {"form_id": form_id or "", "version": version or "", "default_language": language,
+                "title": self.translation(raw, "title", row, "settings")}
+
+    def choices(self, raw: object) -> dict[str, list[Choice]]:
+        lists: dict[str, list[Choice]] = {}
+        for row, item in self.rows(raw, "choices"):
+            self.unknown_columns(item, CHOICE_COLUMNS, row, "choices")
+            list_name = self.text(item, "list_name", row, "choices")
+            name = self.text(item, "name", row, "choices")
+            label = self.translation(item, "label", row, "choices")
+            if list_name is None or not NAME.fullmatch(list_name):
+                self.add("list_name_invalid", row, "list_name", "choices", value=list_name or "")
+                continue
+            if name is None or name.split() != [name]:
+                self.add("choice_name_invalid", row, "name", "choices", value=name or "")
+                continue
+            if not label:
+                self.add("label_missing", row, "label", "choices")
+            items = lists.setdefault(list_name, [])
+            if any(choice.name == name for choice in items):
+                self.add("choice_duplicate", row, "name", "choices", value=name, list=list_name)
+            else:
+                items.append(Choice(name, label))
+        return lists
+
+    def rows(self, raw: object, sheet: str) -> Iterator[tuple[int, dict]]:
+        """The rows of a section with the row numbers to report; other shapes are recorded."""
+        if raw is None:
+            return
+        if not isinstance(raw, list):
+            self.add("section_invalid", None, sheet=sheet, value=sheet)
+            return
+        for index, item in enumerate(raw, 1):
+            if isinstance(item, dict):
+                yield item.get("_row", index), item
+            else:
+                self.add("row_invalid", index, sheet=sheet)
+
+    # -- survey
+
+    def survey(self, raw: object) -> list[Field]:
+        if not raw:
+            self.add("survey_empty", None)
+        root: list[Field] = []
+        open_containers: list[Field] = []
+        for row, item in self.rows(raw, "survey"):
+            self.unknown_columns(item, SURVEY_COLUMNS, row, "survey")
+            kind, list_name = self.row_type(item, row)
+            if kind is None:
+                if isinstance(item.get("name"), str):
+                    self.unusable.add(item["name"].strip())
+            elif kind in _END:
+                self.close(open_containers, _END[kind], item, row)
+            else:
+                made = self.make_field(item, row, _BEGIN.get(kind, kind), list_name)
+                (open_containers[-1].children if open_containers else root).append(made)
+                if made.type == "repeat" and any(c.type == "repeat" for c in open_containers):
+                    self.add("repeat_nested", row, "type")
+                if made.type in CONTAINER_TYPES:
+                    open_containers.append(made)
+        for container in open_containers:
+            self.add("group_unbalanced", container.row, "type", message="group_unclosed",
+                     value=container.name, kind=container.type)
+        return root
+
+    def row_type(self, item: dict, row: int) -> tuple[str | None, str | None]:
+        """(type as written in the README, choice list name); (None, None) for an unusable row."""
+        text = self.text(item, "type", row)
+        if text is None:
+            if _blank(item.get("type")):
+                self.add("type_missing", row, "type")
+            return None, None
+        words = text.split()
+        kind = _TYPE_ALIASES.get(" ".join(words), words[0])
+        if kind in SELECT_TYPES and len(words) <= 2:
+            if len(words) == 1:
+                self.add("choice_list_missing", row, "type", message="choice_list_unnamed")
+            return kind, words[1] if len(words) == 2 else None
+        known = kind in INPUT_TYPES or kind in ("note", "calculate") or kind in _BEGIN or kind in _END
+        if not known or (kind == words[0] and len(words) > 1):
+            self.add("type_unknown", row, "type", value=text)
+            return None, None
+        return kind, None
+
+    def close(self, open_containers: list[Field], kind: str, item: dict, row: int) -> None:
+        self.allowed_columns(item, row, "end")
+        if not open_containers:
+            self.add("group_unbalanced", row, "type", message="group_end_unexpected", kind=kind)
+            return
+        container = open_containers.pop()
+        name = _scalar_text(item.get("name")) if not isinstance(item.get("name"), list | dict) else None
+        if container.type != kind or name not in (None, container.name):
+            self.add("group_unbalanced", row, "type", message="group_end_mismatch", kind=kind,
+                     open=container.type, value=container.name, first=container.row)
+
+    def make_field(self, item: dict, row: int, kind: str, list_name: str | None) -> Field:
+        """The row as a Field; bad cells are recorded and left empty so that checking goes on."""
+        self.allowed_columns(item, row, kind)
+        return Field(
+            row=row, type=kind, name=self.name(item, row), list_name=list_name,
+            label=self.translation(item, "label", row),
+            hint=self.translation(item, "hint", row),
+            required=self.expression_text(item, "required", row),
+            required_message=self.translation(item, "required_message", row),
+            relevant=self.expression_text(item, "relevant", row),
+            constraint=self.expression_text(item, "constraint", row),
+            constraint_message=self.translation(item, "constraint_message", row),
+            calculation=self.expression_text(item, "calculation", row),
+            choice_filter=self.expression_text(item, "choice_filter", row),
+            appearance=self.text(item, "appearance", row) or "",
+            default=self.text(item, "default", row),
+            read_only=self.flag(item, row),
+            parameters=self.text(item, "parameters", row),
+        )
+
+    def name(self, item: dict, row: int) -> str:
+        name = self.text(item, "name", row)
+        if name is None:
+            if _blank(item.get("name")):
+                self.add("name_missing", row, "name")
+            return ""
+        if not NAME.fullmatch(name):
+            self.add("name_invalid", row, "name", value=name)
+        elif name in self.first_row:
+            self.add("name_duplicate", row, "name", value=name, first=self.first_row[name])
+        else:
+            self.first_row[name] = row
+        return name
+
+    # -- cell values
+
+    def unknown_columns(self, item: dict, known: tuple[str, ...], row: int | None, sheet: str) -> None:
+        for key in item:
+            if key not in known and key != "_row":
+                self.add("column_unknown", row, str(key), sheet, value=key)
+
+    def allowed_columns(self, item: dict, row: int, kind: str) -> None:
+        for key, value in item.items():
+            if key in SURVEY_COLUMNS and key not in _ALLOWED_COLUMNS[kind] and not _blank(value):
+                self.add("column_not_allowed", row, key, kind=kind, value=key)
+
+    def text(self, item: dict, column: str, row: int | None, sheet: str = "survey") -> str | None:
+        """A scalar cell as stripped text, None when blank or unusable (which is recorded).
+
+        Booleans are refused: in YAML an unquoted yes, no, on or off is one, so `name: no`
+        would otherwise quietly become a field named "false".
+        """
+        value = item.get(column)
+        if isinstance(value, bool | list | dict):
+            self.add("value_invalid", row, column, sheet, value=column)
+            return None
+        return _scalar_text(value)
+
+    def translation(self, item: dict, column: str, row: int | None, sheet: str = "survey") -> dict[str, str]:
+        value = item.get(column)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            value = {"zh": value}  # README: a plain string means zh
+        texts = {}
+        for language, text in value.items():
+            if not (isinstance(language, str) and LANGUAGE.fullmatch(language)):
+                self.add("language_invalid", row, column, sheet, value=language)
+            elif isinstance(text, bool | list | dict):
+                self.add("translation_invalid", row, column, sheet)
+            elif not _blank(text):
+                # Text is kept as written: only blank entries are dropped.
+                texts[language] = text if isinstance(text, str) else _scalar_text(text)
+        return texts
+
+    def expression_text(self, item: dict, column: str, row: int) -> str | None:
+        value = item.get(column)
+        if column == "required" and isinstance(value, str) and value.strip().lower() in _TRUE_WORDS + _FALSE_WORDS:
+            value = value.strip().lower() in _TRUE_WORDS  # XLSForm writes required as yes / no
+        if isinstance(value, bool):
+            if column == "required":
+                return "true()" if value else None
+            return "true()" if value else "false()"
+        return self.text(item, column, row)
+
+    def flag(self, item: dict, row: int) -> bool:
+        value = item.get("read_only")
+        if isinstance(value, bool):
+            return value
+        word = "" if value is None else str(value).strip().lower()
+        if word in _TRUE_WORDS:
+            return True
+        if word not in ("",) + _FALSE_WORDS:
+            self.add("read_only_invalid", row, "read_only")
+        return False
+
+    # -- whole-form checks, once every name is known
+
+    def check_fields(self, definition: FormDefinition) -> None:
+        self.definition = definition
+        self.position: dict[str, int] = {}
+        self.scope: dict[str, str | None] = {}
+        order = list(definition.walk())
+        for index, (item, repeat) in enumerate(order):
+            self.position.setdefault(item.name, index)
+            self.scope.setdefault(item.name, repeat)
+        for index, (item, repeat) in enumerate(order):
+            if item.type in SELECT_TYPES and item.list_name is not None and item.list_name not in definition.choices:
+                self.add("choice_list_missing", item.row, "type", value=item.list_name)
+            if item.type == "calculate" and item.calculation is None:
+                self.add("calculation_missing", item.row, "calculation")
+            if item.type not in ("calculate", "group", "repeat") and not item.label:
+                self.add("label_missing", item.row, "label")
+            if item.default is not None and not _default_fits(item, definition.choices):
+                self.add("default_invalid", item.row, "default", value=item.default)
+            for column in EXPRESSION_COLUMNS:
+                if getattr(item, column) is not None:
+                    self.check_expression(item, column, repeat, index)
+
+    def check_expression(self, item: Field, column: str, repeat: str | None, index: int) -> None:
+        try:
+            node = item.expression(column)
+        except ExpressionError as error:
+            messages = EXPRESSION_MESSAGES.get(error.code, EXPRESSION_MESSAGES["expr_syntax"])
+            # Positions count from 1 here: people read "character 1" as the first one.
+            at = error.position + 1 if error.position is not None else None
+            at_zh = f"（第 {at} 个字符处）" if at else ""
+            at_en = f" (at character {at})" if at else ""
+            self.problems.append(Problem(item.row, column, error.code, f"{messages['zh']}{at_zh}：{error.detail}",
+                                         f"{messages['en']}{at_en}: {error.detail}"))
+            return
+        refs, counted, uses_current = _inspect(node)
+        if uses_current and column not in ("constraint", "choice_filter"):
+            self.add("current_not_allowed", item.row, column)
+        for name in sorted(refs):
+            self.check_reference(item, column, repeat, index, name)
+        for name in sorted(counted):
+            if name not in self.position:
+                self.add("ref_unknown", item.row, column, value=name)
+            elif self.definition.field(name).type != "repeat":
+                self.add("count_not_repeat", item.row, column, value=name)
+
+    def check_reference(self, item: Field, column: str, repeat: str | None, index: int, name: str) -> None:
+        if name not in self.position:
+            if name not in self.unusable:
+                self.add("ref_unknown", item.row, column, value=name)
+            return
+        target = self.definition.field(name)
+        where = self.scope[name]
+        if target.type in ("group", "repeat", "note"):
+            self.add("ref_not_value", item.row, column, value=name)
+        elif where is not None and where != repeat:
+            self.add("ref_into_repeat", item.row, column, value=name, repeat=where)
+        elif column == "calculation" and target.calculation and where == repeat and self.position[name] >= index:
+            self.add("calculation_order", item.row, column, value=name)
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _scalar_text(value: object) -> str | None:
+    """Cell values as text: numbers without a needless .0, dates as YYYY-MM-DD, blank as None."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text or None
+
+
+INTEGER_TEXT = re.compile(r"-?[0-9]+")
+DECIMAL_TEXT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+def parse_iso_date(text: str) -> date | None:
+    """A real calendar date written exactly YYYY-MM-DD, else None."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _default_fits(item: Field, choices: dict[str, list[Choice]]) -> bool:
+    value = item.default
+    names = {choice.name for choice in choices.get(item.list_name or "", [])}
+    match item.type:
+        case "date":
+            return value == "today()" or parse_iso_date(value) is not None
+        case "integer":
+            return INTEGER_TEXT.fullmatch(value) is not None
+        case "decimal":
+            return DECIMAL_TEXT.fullmatch(value) is not None
+        case "select_one":
+            return not names or value in names
+        case "select_multiple":
+            return not names or set(value.split()) <= names
+    return True
