@@ -41,13 +41,13 @@ CONTAINER_TYPES = ("group", "repeat")
 # Survey columns in their canonical order (to_source() and write_xlsx() use it).
 SURVEY_COLUMNS = (
     "type", "name", "label", "hint", "required", "required_message", "relevant", "constraint",
-    "constraint_message", "calculation", "choice_filter", "appearance", "default", "read_only",
-    "parameters",
+    "constraint_message", "calculation", "trigger", "choice_filter", "appearance", "default",
+    "read_only", "parameters",
 )
 CHOICE_COLUMNS = ("list_name", "name", "label")
 SETTINGS_COLUMNS = ("form_id", "version", "title", "default_language")
 TRANSLATED_COLUMNS = ("label", "hint", "required_message", "constraint_message", "title")
-EXPRESSION_COLUMNS = ("required", "relevant", "constraint", "calculation", "choice_filter")
+EXPRESSION_COLUMNS = ("required", "relevant", "constraint", "calculation", "trigger", "choice_filter")
 
 _DESCRIPTIVE = {"type", "name", "label", "hint", "relevant"}
 _ALLOWED_COLUMNS = {
@@ -118,6 +118,8 @@ PROBLEMS = {
                             "Invalid choice name '{value}': it must not be empty or hold spaces"),
     "choice_duplicate": ("选项列表“{list}”中的“{value}”重复", "The choice '{value}' appears twice in list '{list}'"),
     "calculation_missing": ("calculate 类型必须填写 calculation", "A calculate row needs a calculation"),
+    "trigger_without_calculation": ("trigger 需要同时填写 calculation", "A trigger needs a calculation to pre-fill from"),
+    "trigger_not_ref": ("trigger 只能是一个字段引用，如 ${{id_number}}", "A trigger must be one field reference such as ${{id_number}}"),
     "default_invalid": ("默认值“{value}”不符合题目类型", "The default '{value}' does not fit the question type"),
     "current_not_allowed": ("“.”只能用在 constraint 和 choice_filter 中",
                             "'.' may only be used in constraint and choice_filter"),
@@ -193,6 +195,7 @@ class Field:
     constraint: str | None = None
     constraint_message: dict[str, str] = dataclasses.field(default_factory=dict)
     calculation: str | None = None
+    trigger: str | None = None
     choice_filter: str | None = None
     appearance: str = ""
     default: str | None = None
@@ -206,6 +209,13 @@ class Field:
         if source is None:
             return None
         return _parse_cached(choice_filter_source(source) if column == "choice_filter" else source)
+
+    @property
+    def computed(self) -> bool:
+        """True when the value comes from `calculation` alone. With a `trigger` (XLSForm's
+        editable pre-fill) the calculation only proposes a value when the trigger field
+        changes; the person may change it and the server keeps what was sent."""
+        return self.calculation is not None and self.trigger is None
 
     @property
     def is_id_number(self) -> bool:
@@ -275,6 +285,8 @@ class FormDefinition:
              "relevant": EXPR | null,
              "constraint": EXPR | null, "constraint_message": {lang: str},
              "calculation": EXPR | null,            # the runtime computes it; read-only when set
+             "trigger": EXPR | null,                # with calculation: an editable pre-fill, set
+                                                    # from calculation when ${trigger} changes
              "choice_filter": EXPR | null,          # see below
              "appearance": str, "default": str | null, "read_only": bool,
              "parameters": str | null,
@@ -324,7 +336,7 @@ def _client_field(item: Field, repeat: str | None) -> dict:
         "required": item.required, "required_message": dict(item.required_message),
         "relevant": item.relevant,
         "constraint": item.constraint, "constraint_message": dict(item.constraint_message),
-        "calculation": item.calculation,
+        "calculation": item.calculation, "trigger": item.trigger,
         "choice_filter": choice_filter_source(item.choice_filter) if item.choice_filter else None,
         "appearance": item.appearance, "default": item.default, "read_only": item.read_only,
         "parameters": item.parameters, "repeat": repeat, "id_number": item.is_id_number,
@@ -608,6 +620,7 @@ class _Loader:
             constraint=self.expression_text(item, "constraint", row),
             constraint_message=self.translation(item, "constraint_message", row),
             calculation=self.expression_text(item, "calculation", row),
+            trigger=self.expression_text(item, "trigger", row),
             choice_filter=self.expression_text(item, "choice_filter", row),
             appearance=self.text(item, "appearance", row) or "",
             default=self.text(item, "default", row),
@@ -706,6 +719,8 @@ class _Loader:
                 self.add("choice_list_missing", item.row, "type", value=item.list_name)
             if item.type == "calculate" and item.calculation is None:
                 self.add("calculation_missing", item.row, "calculation")
+            if item.trigger is not None and item.calculation is None:
+                self.add("trigger_without_calculation", item.row, "trigger")
             if item.type not in ("calculate", "group", "repeat") and not item.label:
                 self.add("label_missing", item.row, "label")
             if item.default is not None and not _default_fits(item, definition.choices):
@@ -725,6 +740,9 @@ class _Loader:
             at_en = f" (at character {at})" if at else ""
             self.problems.append(Problem(item.row, column, error.code, f"{messages['zh']}{at_zh}：{error.detail}",
                                          f"{messages['en']}{at_en}: {error.detail}"))
+            return
+        if column == "trigger" and not isinstance(node, Ref):
+            self.add("trigger_not_ref", item.row, column)
             return
         refs, counted, uses_current = _inspect(node)
         if uses_current and column not in ("constraint", "choice_filter"):
@@ -748,7 +766,7 @@ class _Loader:
             self.add("ref_not_value", item.row, column, value=name)
         elif where is not None and where != repeat:
             self.add("ref_into_repeat", item.row, column, value=name, repeat=where)
-        elif column == "calculation" and target.calculation and where == repeat and self.position[name] >= index:
+        elif column == "calculation" and target.computed and where == repeat and self.position[name] >= index:
             self.add("calculation_order", item.row, column, value=name)
 
 

@@ -112,16 +112,16 @@ class _Validation:
         household = self.read(payload, self.scopes[None], "", extra=self.scopes.keys() - {None})
         self.members = {repeat: self.read_repeat(payload.get(repeat), repeat) for repeat in self.scopes if repeat}
         self.repeat_values = {repeat: [values for _, values in items] for repeat, items in self.members.items()}
-        calculated = [(item, item.name, None) for item in self.scopes[None].values() if item.calculation]
+        calculated = [(item, item.name, None) for item in self.scopes[None].values() if item.computed]
         calculated += [(item, f"{repeat}[{index}].{item.name}", member)
                        for repeat, instances in self.members.items() for index, member in instances
-                       for item in self.scopes[repeat].values() if item.calculation]
+                       for item in self.scopes[repeat].values() if item.computed]
         self.calculate(calculated, household)
         cleaned = self.result.cleaned
         self.keep_relevant(self.definition.fields, household, None, cleaned, "")
         # Once more on what is kept, so that no stored result rests on a dropped value.
         self.repeat_values = {repeat: cleaned.get(repeat, []) for repeat in self.members}
-        relevant = [check for check in self.checks if check[0].calculation]
+        relevant = [check for check in self.checks if check[0].computed]
         self.calculate(sorted(relevant, key=lambda check: check[2] is not None), cleaned)
         for item, path, member in self.checks:
             if path not in self.bad_paths:
@@ -138,7 +138,7 @@ class _Validation:
             if item is None:
                 if name not in extra:
                     self.error(prefix + str(name), "field_unknown")
-            elif item.type != "note" and item.calculation is None and not _empty(value):
+            elif item.type != "note" and not item.computed and not _empty(value):
                 try:
                     values[name] = self.coerce(item, value)
                 except _BadValue as bad:
@@ -271,7 +271,7 @@ class _Validation:
                 self.error(path, "required", item.required_message)
             return
         if item.constraint and self.verdict(item, "constraint", ctx, path) is False:
-            self.error(path, "constraint", item.constraint_message)
+            self.error(path, "constraint", self.id_number_problem(item, value) or item.constraint_message)
         if item.choice_filter:
             for name in str(value).split():
                 ctx.current = name
@@ -282,6 +282,14 @@ class _Validation:
             found = idcard.check(value, today=self.today)
             for code in found.warnings if found.valid else ():
                 self.warning(path, code, idcard.MESSAGES[code])
+
+    def id_number_problem(self, item: Field, value: object) -> dict | None:
+        """For an ID number, say which rule it breaks (length, characters, check digit, date):
+        "the check digit is wrong" tells the enumerator what to look at, a general message not."""
+        if not item.is_id_number:
+            return None
+        found = idcard.check(str(value), today=self.today)
+        return idcard.MESSAGES[found.errors[0]] if found.errors else None
 
     # -- helpers
 

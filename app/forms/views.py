@@ -14,7 +14,8 @@ from app.db import Db
 from app.errors import ApiError
 from app.forms import service as forms
 from app.forms import xlsform
-from app.forms.models import FormStatus, FormVersion
+from app.forms.models import FormVersion
+from app.forms.validation import MESSAGES as VALIDATION_MESSAGES
 from app.forms.validation import validate
 from app.i18n import N_, gettext_for, locale_for
 from app.web import render
@@ -32,6 +33,11 @@ def _admin_form(db: Session, principal: Principal, form_version_id: int) -> Form
     if row is None or row.county_code not in _counties(principal):
         raise ApiError(404, "not_found", N_("Not found."))
     return row
+
+
+def _client(definition) -> dict:
+    """What the browser runtime needs: the rules and the server's standard messages."""
+    return {"definition": definition.to_client(), "messages": VALIDATION_MESSAGES}
 
 
 def _lang(request: Request) -> str:
@@ -78,7 +84,7 @@ def preview_form(form_version_id: int, request: Request, db: Db,
     definition = forms.definition_of(row)
     return render(request, "forms/admin_preview.html",
                   {"row": row, "form": definition, "lang": _lang(request),
-                   "client": definition.to_client(), "village_code": "", "preview": True})
+                   "client": _client(definition), "village_code": "", "preview": True})
 
 
 @router.post("/admin/forms/{form_version_id}/publish")
@@ -120,7 +126,7 @@ def fill_form(form_id: str, request: Request, db: Db,
     definition = forms.definition_of(row)
     return render(request, "forms/fill.html",
                   {"row": row, "form": definition, "lang": _lang(request),
-                   "client": definition.to_client(), "villages": villages,
+                   "client": _client(definition), "villages": villages,
                    "village_code": chosen, "preview": False})
 
 

@@ -11,13 +11,9 @@ import uvicorn
 from playwright.sync_api import sync_playwright
 
 from app.main import create_app
+from browser_support import CHROMIUM, CHROMIUM_ARGS, phone_page
 from support import make_settings
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
-PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True, "locale": "zh-CN"}
 
 
 def pytest_collection_modifyitems(items):
@@ -56,7 +52,5 @@ def live_server(database_url):
 
 @pytest.fixture
 def phone(browser, live_server):
-    context = browser.new_context(base_url=live_server, **PHONE)
-    page = context.new_page()
-    yield page
-    context.close()
+    with phone_page(browser, live_server) as page:
+        yield page

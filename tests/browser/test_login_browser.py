@@ -4,14 +4,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from browser_support import log_in
 from support import DEMO_PASSWORD
 
 
 def _log_in(page, username, password=DEMO_PASSWORD):
-    page.goto("/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, username, password)
 
 
 @pytest.mark.parametrize("username,path,heading", [

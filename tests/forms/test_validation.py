@@ -135,10 +135,21 @@ def test_unknown_id_area_code_is_only_a_warning(form):
 
 def test_constraint_errors_carry_the_forms_own_messages(form):
     payload = good_payload()
+    payload["visit_date"] = "2027-01-01"
+    [error] = run(form, payload).errors
+    assert (error.path, error.code) == ("visit_date", "constraint")
+    assert (error.message_zh, error.message_en) == ("入户日期不能晚于今天", "The visit date cannot be in the future")
+
+
+def test_a_bad_id_number_says_which_rule_it_breaks(form):
+    payload = good_payload()
     payload["members"][1]["id_number"] = CHILD[:-1] + ("1" if CHILD[-1] != "1" else "2")
     [error] = run(form, payload).errors
     assert (error.path, error.code) == ("members[1].id_number", "constraint")
-    assert (error.message_zh, error.message_en) == ("身份证号码无效", "Invalid ID number")
+    assert error.message_zh == "身份证号码校验位不对，请逐位核对"
+    payload["members"][1]["id_number"] = CHILD[:-2]
+    [error] = run(form, payload).errors
+    assert error.message_zh == "身份证号码应为18位"
 
 
 def test_required_errors_have_standard_messages_in_both_languages(form):
