@@ -11,11 +11,13 @@ from app.accounts.access import CSRF_COOKIE, new_csrf_token
 from app.accounts.secrets import Passwords
 from app.areas import views as area_views
 from app.audit import views as audit_views
+from app.capture import views as capture_views
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.db import make_engine
 from app.forms import views as form_views
 from app.home import views as home_views
 from app.system import views as system_views
+from sync import views as sync_views
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -55,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     for module in (system_views, account_views, home_views, account_admin_views, area_views,
-                   audit_views, form_views):
+                   audit_views, form_views, capture_views, sync_views):
         app.include_router(module.router)
 
     app.mount("/static/vendor/htmx", StaticFiles(directory=VENDOR_DIR / "htmx.org" / "dist",

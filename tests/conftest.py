@@ -16,7 +16,7 @@ from app import demo
 from app.accounts.secrets import Passwords
 from app.cli import migrate
 from app.config import Settings
-from app.db import make_engine
+from app.db import OBSERVER_OPTION, make_engine
 from app.main import create_app
 from support import DEMO_PASSWORD, make_settings
 
@@ -100,7 +100,9 @@ def app(settings):
 
 @pytest.fixture
 def db(app):
-    with Session(app.state.engine) as session:
+    """The test's own view of the database. It sees every commit as soon as it happens, like a
+    PostgreSQL READ COMMITTED session, also on SQLite (see OBSERVER_OPTION)."""
+    with Session(app.state.engine.execution_options(**{OBSERVER_OPTION: True})) as session:
         yield session
 
 

@@ -11,7 +11,9 @@ from support import make_settings
 
 # Routes FastAPI adds itself; the schema documents the public sync protocol.
 PUBLIC_BY_DESIGN = {"/openapi.json"}
-PUBLIC_ROUTES = {"/healthz", "/login", "/lang/{locale}", "/api/v1/devices"}
+PUBLIC_ROUTES = {"/healthz", "/login", "/lang/{locale}", "/api/v1/devices", "/app",
+                 "/app/manifest.webmanifest", "/app/sw.js",
+                 "/app/forms/{county_code}/{form_id}/{version}"}
 
 
 def _access(dependant) -> list[tuple]:

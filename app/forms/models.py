@@ -3,7 +3,7 @@ captured with and are validated against exactly that definition."""
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.clock import utcnow
@@ -31,3 +31,6 @@ class FormVersion(SQLModel, table=True):
     uploaded_at: datetime = Field(default_factory=utcnow)
     published_by_id: int | None = Field(default=None, foreign_key="user.id")
     published_at: datetime | None = None
+    # Position in the change sequence (sync/changes.py), taken on publishing: phones pull the
+    # version from then on.
+    seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))

@@ -14,6 +14,7 @@ from app.forms import xlsform
 from app.forms.definition import DefinitionError, FormDefinition
 from app.forms.models import FormStatus, FormVersion
 from app.i18n import N_
+from sync.changes import next_seq
 
 MAX_FORM_FILE_BYTES = 2 * 1024 * 1024
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".xlsx": "xlsx"}
@@ -78,9 +79,13 @@ def upload(*, session: Session, actor: Actor, county_code: str, form: FormDefini
 def publish(*, session: Session, actor: Actor, row: FormVersion) -> None:
     if row.status == FormStatus.published:
         return
+    # The number is taken before the row changes: taking it flushes, and once the row is
+    # flushed as published the database refuses any further change to it.
+    seq = next_seq(session)
     row.status = FormStatus.published
     row.published_by_id = actor.user_id
     row.published_at = utcnow()
+    row.seq = seq
     session.add(row)
     audit.record(session, actor, "form.publish", object_type="form_version", object_id=row.id,
                  detail={"form_id": row.form_id, "version": row.version, "hash": row.content_hash})

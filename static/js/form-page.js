@@ -19,6 +19,8 @@ const inputs = [...walk(definition.fields)].filter(
 const repeats = [...walk(definition.fields)].filter(([field]) => field.type === 'repeat').map(([f]) => f);
 const touched = new Set();
 const lastTrigger = new Map(); // path of a pre-filled field -> trigger value it was filled from
+const changeListeners = [];
+let submitHandler = null;
 let submitted = false;
 
 function localToday() {
@@ -254,7 +256,9 @@ function refresh() {
       result = engine.run(payload, { today, lang });
     }
   }
-  return { payload, result, errors: show(result) };
+  const errors = show(result);
+  for (const listener of changeListeners) listener(payload);
+  return { payload, result, errors };
 }
 
 function markTouched(target) {
@@ -355,6 +359,10 @@ form.addEventListener('submit', async (event) => {
     form.querySelector('.field.invalid input, .field.invalid select, .field.invalid textarea')?.focus();
     return;
   }
+  if (submitHandler) {
+    await submitHandler(payload);
+    return;
+  }
   const url = form.dataset.checkUrl;
   if (!url) {
     showStatus(text('msgPreviewOk'), false);
@@ -373,6 +381,43 @@ form.addEventListener('submit', async (event) => {
     showStatus(text('msgOffline'), true);
   }
 });
+
+/** Put a saved payload back on the page (a draft reopened, a record returned for correction). */
+function load(payload) {
+  for (const [field, repeat] of inputs) {
+    if (repeat === null && payload[field.name] !== undefined) writeValue(scopeElement(form, field.name), payload[field.name]);
+  }
+  applyDefaults(form, null);
+  for (const repeat of repeats) {
+    for (const instance of instancesOf(repeat.name)) instance.remove();
+    for (const member of payload[repeat.name] ?? []) {
+      const instance = addInstance(repeat.name);
+      for (const [field, inside] of inputs) {
+        if (inside === repeat.name && member[field.name] !== undefined) {
+          writeValue(scopeElement(instance, field.name), member[field.name]);
+        }
+      }
+    }
+  }
+  rememberTriggers();
+  return refresh();
+}
+
+/** For the offline app (static/js/app/draft.js): save as typed, and take over "submit". */
+export const survey = {
+  load,
+  refresh,
+  showStatus,
+  onChange: (listener) => changeListeners.push(listener),
+  onSubmit: (handler) => { submitHandler = handler; },
+  markErrors(errors) {
+    submitted = true;
+    const { result } = refresh();
+    const known = new Set(result.errors.map((error) => error.path));
+    const others = errors.filter((error) => !known.has(error.path));
+    if (others.length) showStatus(others.map((e) => `${e.path}: ${e.message}`).join('；'), true);
+  },
+};
 
 if (form.dataset.villageCode) writeValue(scopeElement(form, 'village_code'), form.dataset.villageCode);
 applyDefaults(form, null);

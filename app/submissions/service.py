@@ -1,0 +1,88 @@
+"""Storing submissions and their revisions. Services take the session as a keyword argument and
+never commit: the sync push decides what to store (docs/SYNC.md) and owns the transaction."""
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlmodel import Session
+
+from app.audit import service as audit
+from app.audit.service import Actor
+from app.clock import utcnow
+from app.submissions.models import Submission, SubmissionRevision, SubmissionState
+from sync.changes import next_seq
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One revision as the phone captured it, after validation."""
+
+    id: str
+    revision: int
+    village_code: str
+    form_id: str
+    form_version: str
+    content_hash: str  # of the payload as sent
+    captured_at: datetime
+    payload: dict  # as validation cleaned it
+
+
+def get(session: Session, submission_id: str) -> Submission | None:
+    return session.get(Submission, submission_id)
+
+
+def stored_revision(session: Session, submission_id: str,
+                    revision: int) -> SubmissionRevision | None:
+    return session.get(SubmissionRevision, (submission_id, revision))
+
+
+def receive(*, session: Session, actor: Actor, capture: Capture) -> Submission:
+    """Store a new submission (its first revision), with its event."""
+    now = utcnow()
+    submission = Submission(id=capture.id, owner_id=actor.user_id, device_id=actor.device_id,
+                            revision=capture.revision, received_at=now, seq=next_seq(session),
+                            **_current_fields(capture))
+    session.add(submission)
+    _keep_revision(session, actor, capture, now)
+    audit.record(session, actor, "submission.received", object_type="submission",
+                 object_id=capture.id, detail=_event_detail(actor, capture))
+    return submission
+
+
+def resubmit(*, session: Session, actor: Actor, submission: Submission, capture: Capture) -> None:
+    """Store a new revision of a returned submission, which is then awaiting review again."""
+    now = utcnow()
+    _keep_revision(session, actor, capture, now)
+    for name, value in _current_fields(capture).items():
+        setattr(submission, name, value)
+    submission.revision = capture.revision
+    submission.device_id = actor.device_id
+    submission.received_at = now
+    submission.state = SubmissionState.submitted
+    submission.seq = next_seq(session)
+    session.add(submission)
+    audit.record(session, actor, "submission.resubmitted", object_type="submission",
+                 object_id=capture.id, detail=_event_detail(actor, capture))
+
+
+def _current_fields(capture: Capture) -> dict:
+    payload = capture.payload
+    return {"village_code": capture.village_code, "form_id": capture.form_id,
+            "form_version": capture.form_version, "content_hash": capture.content_hash,
+            "payload": payload, "captured_at": capture.captured_at.astimezone(UTC),
+            "address": str(payload.get("address", ""))[:200],
+            "visit_outcome": str(payload.get("visit_outcome", ""))[:32],
+            "member_count": len(payload.get("members") or [])}
+
+
+def _keep_revision(session: Session, actor: Actor, capture: Capture, received_at: datetime) -> None:
+    session.add(SubmissionRevision(
+        submission_id=capture.id, revision=capture.revision, form_id=capture.form_id,
+        form_version=capture.form_version, content_hash=capture.content_hash,
+        payload=capture.payload, captured_at=capture.captured_at.astimezone(UTC),
+        received_at=received_at, device_id=actor.device_id))
+
+
+def _event_detail(actor: Actor, capture: Capture) -> dict:
+    return {"revision": capture.revision, "hash": capture.content_hash, "device": actor.device_id,
+            "village_code": capture.village_code,
+            "form": f"{capture.form_id} {capture.form_version}"}
