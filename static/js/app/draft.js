@@ -30,6 +30,15 @@ async function open() {
   survey.onChange((payload) => {
     pending = pending.then(() => records.saveAnswers(record.id, payload));
   });
+  // Leaving the page could cut off the last write; the way back waits for it.
+  document.querySelector('[data-action="back"]').addEventListener('click', async (event) => {
+    event.preventDefault();
+    await pending;
+    window.location.assign('/app');
+  });
+  // The form stays hidden until the saved answers are in and every change is being saved:
+  // nothing typed before that moment could be lost or overwritten.
+  form.hidden = false;
   survey.onSubmit(async (payload) => {
     await pending;
     await records.submit(record.id, payload);
