@@ -17,7 +17,7 @@ def test_admin_publishes_a_new_question_that_the_enumerator_then_sees(browser, l
         expect(admin.get_by_test_id("form-status")).to_have_text("草稿")
         # The preview is the real form: its new question answers to the same live rules.
         expect(admin.get_by_text("是否茶农户")).to_be_visible()
-        admin.get_by_role("button", name="检查并保存").click()
+        admin.get_by_role("button", name="检查").click()
         expect(admin.locator('[data-field="tea_farmer"]').get_by_role("alert")).to_have_text("此项必填")
         admin.get_by_role("button", name="发布").click()
         expect(admin.get_by_test_id("form-status")).to_have_text("已发布")

@@ -98,13 +98,13 @@ def test_household_of_three_with_live_rules(phone):
     expect(_field(phone.locator("[data-instance]").nth(2), "employment")).to_be_hidden()
     expect(phone.locator("[data-instance-number]")).to_have_text(["1", "2", "3"])
 
-    phone.get_by_role("button", name="检查并保存").click()
+    phone.get_by_role("button", name="检查").click()
     expect(phone.get_by_role("status")).to_have_text(re.compile("服务器.*通过"))
 
 
 def test_missing_answers_are_marked_and_the_first_is_focused(phone):
     _open_form(phone)
-    phone.get_by_role("button", name="检查并保存").click()
+    phone.get_by_role("button", name="检查").click()
     expect(phone.locator("[data-form-summary]")).to_contain_text("处需要修改")
     expect(_field(phone, "address").get_by_role("alert")).to_have_text("此项必填")
     expect(_field(phone, "address").locator("input")).to_be_focused()
