@@ -1,10 +1,11 @@
 """The `canbao` console command. Every failure is one clear line on stderr and exit status 1."""
 import argparse
 import getpass
+import logging
 import sys
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.config import PROJECT_ROOT, get_settings
 
@@ -52,6 +53,8 @@ def cmd_serve(args, settings) -> None:
     from app.main import create_app
 
     settings.check_safe_to_start()
+    if settings.registry_worker is None:
+        settings.registry_worker = True
     if args.port:
         settings.port = args.port
     if not args.no_migrate:
@@ -108,6 +111,133 @@ def cmd_import_areas(args, settings) -> None:
     print(f"areas: {result.created} created, {result.updated} renamed", file=sys.stderr)
 
 
+def cmd_import_targets(args, settings) -> None:
+    from app.areas.models import Area, AreaLevel
+    from app.audit.service import Actor
+    from app.db import WRITE_OPTION
+    from app.targets import roster, service
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"no such file: {path}")
+    with Session(_engine(settings)) as session:
+        session.connection(execution_options={WRITE_OPTION: True})
+        # The operator of the server may fill every county's villages.
+        counties = list(session.exec(select(Area.code).where(Area.level == AreaLevel.county)))
+        try:
+            result = service.import_roster(
+                session=session, actor=Actor(username="cli"), scope=counties, path=path,
+                file_name=path.name, sha256=roster.fingerprint(path),
+                mapping=roster.parse_mapping(args.map), import_valid=args.import_valid,
+                locale=args.lang, report=Path(args.report) if args.report else None,
+                progress=lambda message: print(message, file=sys.stderr))
+        except roster.RosterFileError as error:
+            hint = " (name the columns with --map 姓名=<column>)" if error.headers else ""
+            raise CommandError(f"{path}: {_english(error.message, error.params)}{hint}") from None
+        session.commit()
+    for problem in result.first_problems:
+        print(f"{path}:{problem['row_no']}: {problem['codes']}: {problem['reasons']}", file=sys.stderr)
+    if result.bad > len(result.first_problems):
+        print(f"... and {result.bad - len(result.first_problems)} more bad rows"
+              + (f" (all in {args.report})" if args.report else " (write them all with --report FILE)"),
+              file=sys.stderr)
+    outcome = "imported" if result.imported else "dry run, nothing imported (add --import-valid)"
+    print(f"targets: {result.rows} rows, {result.valid} valid, {result.bad} bad; "
+          f"{result.created} new, {result.updated} changed, {result.unchanged} unchanged; {outcome}",
+          file=sys.stderr)
+
+
+def _registry_engines(settings):
+    from app.registry.store import make_registry_engine
+
+    engine = _engine(settings)
+    return engine, make_registry_engine(settings, engine)
+
+
+def cmd_registry_init(args, settings) -> None:
+    from app.registry import store
+
+    engine, registry = _registry_engines(settings)
+    if registry is engine:
+        raise CommandError("the registry is the app's database (CANBAO_REGISTRY_DATABASE_URL is not "
+                           "set); `canbao migrate` creates its tables")
+    try:
+        store.ensure_schema(registry, engine)
+    except Exception as error:
+        raise CommandError(f"registry unreachable: {type(error).__name__}: "
+                           f"{(str(error).splitlines() or [''])[0]}") from None
+    print("registry tables are ready", file=sys.stderr)
+
+
+def cmd_push_registry(args, settings) -> None:
+    from app.registry import service, worker
+
+    engine, registry = _registry_engines(settings)
+    # This command reports a failure itself, in one line; the worker's log would repeat it.
+    logging.getLogger("canbao.registry").addHandler(logging.NullHandler())
+    # An operator's run tries everything that is waiting, backoff or not.
+    result = worker.drain(engine, registry, due_only=False)
+    with Session(engine) as session:
+        waiting = service.status(session, None).pending
+    print(f"registry: {result.people} people from {result.households} households pushed, "
+          f"{waiting} waiting")
+    if result.error:
+        raise CommandError(f"registry push failed, {waiting} people wait: {result.error}")
+
+
+def _progress(fmt: str, rows: int) -> None:
+    print(f"{fmt}: {rows} rows", file=sys.stderr)
+
+
+def cmd_export_batch(args, settings) -> None:
+    from app.areas.models import Area, AreaLevel
+    from app.audit.service import Actor
+    from app.db import WRITE_OPTION
+    from app.errors import ApiError
+    from app.exports import service as exports
+
+    engine, registry = _registry_engines(settings)
+    actor = Actor(username="cli")
+    output = Path(args.output)
+    # The batch's rows are used after the commit, to write the file.
+    with Session(engine, expire_on_commit=False) as session:
+        session.connection(execution_options={WRITE_OPTION: True})
+        county = args.county or (args.township or "")[:6] or None
+        if county is None:
+            counties = list(session.exec(select(Area.code).where(Area.level == AreaLevel.county)))
+            if len(counties) != 1:
+                raise CommandError("choose the county with --county CODE")
+            county = counties[0]
+        try:
+            if args.batch:
+                info = exports.by_number(session, county, args.batch)
+                if info is None:
+                    raise CommandError(f"county {county} has no batch {args.batch}")
+            else:
+                info = exports.create_batch(session=session, app_engine=engine, registry_engine=registry,
+                                            actor=actor, county_code=county, township_code=args.township,
+                                            progress=_progress)
+                print(f"batch {info.batch.number} of county {county}: {info.count} people",
+                      file=sys.stderr)
+            exports.probe(registry)
+        except ApiError as error:
+            raise CommandError(_english(error.message, error.params)) from None
+        exports.record_download(session, actor, info, args.format)
+        session.commit()
+    partial = output.with_name(output.name + ".part")
+    try:
+        with partial.open("wb") as handle:
+            for chunk in exports.stream(engine, registry, info, args.format, progress=_progress):
+                handle.write(chunk)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(output)
+    file = info.files[args.format]
+    print(f"{output}: batch {info.batch.number}, {info.count} people, {file.byte_size} bytes, "
+          f"sha256 {file.sha256}", file=sys.stderr)
+
+
 def _english(message: str, params: dict) -> str:
     return message.format(**params) if params else message
 
@@ -140,6 +270,31 @@ def build_parser() -> argparse.ArgumentParser:
     importer = commands.add_parser("import-areas", help="import areas from a CSV of code,name[,parent]")
     importer.add_argument("file")
     importer.set_defaults(func=cmd_import_areas)
+
+    targets = commands.add_parser(
+        "import-targets", help="check a roster of targets (CSV or XLSX); with --import-valid, import its valid rows")
+    targets.add_argument("file")
+    targets.add_argument("--import-valid", action="store_true",
+                         help="write the valid rows (without it: a dry run that writes nothing)")
+    targets.add_argument("--report", help="write every bad row with its reason to this CSV file")
+    targets.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                         help="which column holds a field when the headers differ, e.g. 姓名=XM; repeat")
+    targets.add_argument("--lang", choices=["zh_CN", "en"], default="zh_CN",
+                         help="language of the reasons in the report")
+    targets.set_defaults(func=cmd_import_targets)
+    init = commands.add_parser("registry-init", help="create the tables of a separate registry database")
+    init.set_defaults(func=cmd_registry_init)
+    commands.add_parser("push-registry", help="push every approved person waiting for the registry, once") \
+        .set_defaults(func=cmd_push_registry)
+
+    export = commands.add_parser("export-batch", help="make the next export batch (or, with --batch, "
+                                                      "download an existing one) and write it to a file")
+    export.add_argument("--format", choices=["csv", "xlsx", "jsonl"], default="csv")
+    export.add_argument("--county", help="county code (needed when the database holds several)")
+    export.add_argument("--township", help="a new batch of this township only")
+    export.add_argument("--batch", type=int, metavar="N", help="write the county's existing batch N")
+    export.add_argument("-o", "--output", required=True, metavar="FILE")
+    export.set_defaults(func=cmd_export_batch)
     return parser
 
 

@@ -1,4 +1,5 @@
 """Settings, read from the environment with the CANBAO_ prefix (or a .env file)."""
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -33,6 +34,18 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = 30
 
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
+
+    # The registry database (全民参保库) that approved people are pushed to; None: the app's own
+    # database. A separate one gets its tables from `canbao registry-init` or the worker's first
+    # connection (app/registry/store.py), not from Alembic.
+    registry_database_url: str | None = None
+    # Run the registry push worker inside the server process. None: on for `canbao serve` and
+    # app.asgi, off otherwise (tests start one when they need it).
+    registry_worker: bool | None = None
+    registry_poll_seconds: float = 5.0
+    # Where an uploaded roster waits between its dry run and its import. Behind a proxy with
+    # several hosts it must be storage they share.
+    upload_dir: Path = Path(tempfile.gettempdir()) / "canbao-uploads"
     demo_password: str = "canbao-demo"
 
     def check_safe_to_start(self) -> None:

@@ -14,9 +14,16 @@ from app.audit import views as audit_views
 from app.capture import views as capture_views
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.db import make_engine
+from app.exports import views as export_views
 from app.forms import views as form_views
 from app.home import views as home_views
+from app.registry import store as registry_store
+from app.registry import views as registry_views
+from app.registry import worker as registry_worker
+from app.review import api as review_api
+from app.review import pages as review_pages
 from app.system import views as system_views
+from app.targets import views as target_views
 from sync import views as sync_views
 
 CONTENT_SECURITY_POLICY = (
@@ -31,9 +38,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_safe_to_start()
 
-    app = FastAPI(title="canbao 参保", version="1", docs_url=None, redoc_url=None)
+    app = FastAPI(title="canbao 参保", version="1", docs_url=None, redoc_url=None,
+                  lifespan=registry_worker.lifespan)
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
+    app.state.registry_engine = registry_store.make_registry_engine(settings, app.state.engine)
     app.state.passwords = Passwords(settings)
 
     errors.install(app)
@@ -57,7 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     for module in (system_views, account_views, home_views, account_admin_views, area_views,
-                   audit_views, form_views, capture_views, sync_views):
+                   audit_views, form_views, capture_views, sync_views, target_views, registry_views,
+                   export_views, review_pages, review_api):
         app.include_router(module.router)
 
     app.mount("/static/vendor/htmx", StaticFiles(directory=VENDOR_DIR / "htmx.org" / "dist",

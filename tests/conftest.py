@@ -127,6 +127,21 @@ def make_client(app):
         test_client.close()
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test marked postgresql_only is about PostgreSQL's concurrency: it is not collected
+    for SQLite at all (rather than skipped, which would look like a result)."""
+    kept, dropped = [], []
+    for item in items:
+        backend = getattr(getattr(item, "callspec", None), "params", {}).get("database_url")
+        if item.get_closest_marker("postgresql_only") and backend != "postgresql":
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def pytest_sessionfinish(session, exitstatus):
     """In CI a browser test that did not run is a failure, never a quiet skip."""
     import os

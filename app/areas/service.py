@@ -187,3 +187,10 @@ def expected_level(role: str) -> AreaLevel:
     return {"enumerator": AreaLevel.village, "supervisor": AreaLevel.township,
             "admin": AreaLevel.county}[role]
 
+
+
+def code_under(column, code: str):
+    """SQL condition: the area code in `column` lies at or under `code`. A range rather than
+    LIKE 'code%', so that an index on the column serves it on SQLite too (codes are digits,
+    and ':' is the character after '9')."""
+    return (column >= code) & (column < code + ":")

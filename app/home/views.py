@@ -1,4 +1,5 @@
-"""The landing page of each role."""
+"""The landing pages of enumerators and admins (the supervisor's is the review queue,
+app/review/pages.py)."""
 from fastapi import APIRouter, Depends, Request
 from sqlmodel import func, select
 
@@ -26,13 +27,6 @@ def enumerator_home(request: Request, db: Db,
             latest[row.form_id] = row
     return render(request, "home/enumerator.html",
                   {"villages": villages, "forms": sorted(latest.values(), key=lambda r: r.form_id)})
-
-
-@router.get("/review")
-def supervisor_home(request: Request, db: Db,
-                    principal: Principal = Depends(require(Role.supervisor, Role.admin))):
-    tree = areas.build_tree(areas.descendants(db, list(principal.area_codes)))
-    return render(request, "home/supervisor.html", {"tree": tree})
 
 
 @router.get("/admin")

@@ -6,7 +6,7 @@ every revision as it arrived, so a resubmission after a return never overwrites 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, Column, Text
+from sqlalchemy import JSON, BigInteger, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from app.clock import utcnow
@@ -21,6 +21,8 @@ class SubmissionState(StrEnum):
 
 class Submission(SQLModel, table=True):
     __tablename__ = "submission"
+    # The supervisor's queue: a township's villages, one state, in order of arrival.
+    __table_args__ = (Index("ix_submission_queue", "village_code", "state", "received_at", "id"),)
 
     id: str = Field(primary_key=True, max_length=36)
     owner_id: int = Field(foreign_key="user.id", index=True)

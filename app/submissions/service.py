@@ -1,5 +1,6 @@
 """Storing submissions and their revisions. Services take the session as a keyword argument and
-never commit: the sync push decides what to store (docs/SYNC.md) and owns the transaction."""
+never commit: the sync push decides what to store (docs/SYNC.md) and owns the transaction.
+Every stored revision is checked at once (app/review/flagging.py), in the same transaction."""
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -8,6 +9,7 @@ from sqlmodel import Session
 from app.audit import service as audit
 from app.audit.service import Actor
 from app.clock import utcnow
+from app.review.flagging import run_checks
 from app.submissions.models import Submission, SubmissionRevision, SubmissionState
 from sync.changes import next_seq
 
@@ -45,6 +47,7 @@ def receive(*, session: Session, actor: Actor, capture: Capture) -> Submission:
     _keep_revision(session, actor, capture, now)
     audit.record(session, actor, "submission.received", object_type="submission",
                  object_id=capture.id, detail=_event_detail(actor, capture))
+    run_checks(session, submission, arrived=True)
     return submission
 
 
@@ -62,6 +65,7 @@ def resubmit(*, session: Session, actor: Actor, submission: Submission, capture:
     session.add(submission)
     audit.record(session, actor, "submission.resubmitted", object_type="submission",
                  object_id=capture.id, detail=_event_detail(actor, capture))
+    run_checks(session, submission, arrived=True)
 
 
 def _current_fields(capture: Capture) -> dict:

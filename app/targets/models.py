@@ -6,10 +6,11 @@ The full ID number stays on the server; devices receive it masked (docs/SYNC.md,
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column
+from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
 from app.clock import utcnow
+from app.i18n import N_
 
 
 class TargetStatus(StrEnum):
@@ -20,9 +21,25 @@ class TargetStatus(StrEnum):
     not_found = "not_found"
 
 
+# The same words as the phone app's (templates/capture/app.html).
+STATUS_LABELS = {TargetStatus.open: N_("To visit"), TargetStatus.registered: N_("Registered"),
+                 TargetStatus.moved: N_("Moved away"), TargetStatus.deceased: N_("Deceased"),
+                 TargetStatus.not_found: N_("Not found")}
+
+INSURANCE_LABELS = {"pension": N_("Pension"), "medical": N_("Medical"),
+                    "work_injury": N_("Work injury"), "unemployment": N_("Unemployment"),
+                    "maternity": N_("Maternity")}
+
+
 class Target(SQLModel, table=True):
+    # A target is one person in one village: a roster import finds the row to update by this
+    # key, and a re-import of the same file meets it instead of adding a copy. The index also
+    # serves every look-up by village (its leading column).
+    __table_args__ = (Index("ux_target_village_id_number", "village_code", "id_number",
+                            unique=True),)
+
     id: int | None = Field(default=None, primary_key=True)
-    village_code: str = Field(foreign_key="area.code", max_length=12, index=True)
+    village_code: str = Field(foreign_key="area.code", max_length=12)
     name: str = Field(max_length=64)
     id_number: str = Field(max_length=18)
     address: str = Field(default="", max_length=200)

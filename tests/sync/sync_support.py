@@ -64,7 +64,7 @@ class Phone:
 
 
 def stored(session: Session) -> dict:
-    """Every submission, revision and submission event, as plain tuples in a stable order."""
+    """Every submission, revision and receipt event, as plain tuples in a stable order."""
     return {
         "submissions": list(session.exec(
             select(Submission.id, Submission.revision, Submission.state, Submission.content_hash)
@@ -73,9 +73,11 @@ def stored(session: Session) -> dict:
             select(SubmissionRevision.submission_id, SubmissionRevision.revision,
                    SubmissionRevision.content_hash)
             .order_by(SubmissionRevision.submission_id, SubmissionRevision.revision))),
+        # The events a push writes itself (the review's checks add "submission.flagged").
         "events": [(action, object_id, detail["revision"]) for action, object_id, detail in session.exec(
             select(AuditEvent.action, AuditEvent.object_id, AuditEvent.detail)
-            .where(AuditEvent.object_type == "submission").order_by(col(AuditEvent.id)))],
+            .where(col(AuditEvent.action).in_(("submission.received", "submission.resubmitted")))
+            .order_by(col(AuditEvent.id)))],
     }
 
 

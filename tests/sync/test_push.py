@@ -69,7 +69,8 @@ def test_an_accepted_submission_keeps_what_the_phone_captured(phone, db):
     assert row.captured_at.astimezone(UTC) == datetime(2026, 11, 23, 1, 41, 7, tzinfo=UTC)
     assert (row.address, row.visit_outcome, row.member_count) == ("示例镇示例村三组12号", "registered", 3)
     assert row.state == SubmissionState.submitted and row.field_comments == {}
-    event = db.exec(select(AuditEvent).where(AuditEvent.object_id == sent["id"])).one()
+    event = db.exec(select(AuditEvent).where(AuditEvent.object_id == sent["id"],
+                                             AuditEvent.action == "submission.received")).one()
     assert (event.action, event.actor_id, event.device_id) == ("submission.received", owner.id, device.id)
     assert event.detail == {"revision": 1, "hash": sent["content_hash"], "device": device.id,
                             "village_code": VILLAGE, "form": "canbao_registration 2026.1"}

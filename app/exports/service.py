@@ -1,0 +1,254 @@
+"""Making export batches and streaming them.
+
+A batch holds the current registry version of every person in its scope (a county, or one
+township) that no earlier batch holds, which is what "everything verified since the last
+batch" means. The batch tables live in the app's database (so a batch, its items and its audit
+event commit together) while the people are read from the registry, which may be another
+database: items are matched to registry rows in chunks by id, never by a cross-database join.
+"""
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, col, func, select
+
+from app.areas.models import Area, AreaLevel
+from app.areas.service import code_under
+from app.audit import service as audit
+from app.audit.service import Actor
+from app.errors import ApiError
+from app.exports import render
+from app.exports.columns import LabelBook, Person, json_record, table_row
+from app.exports.models import ExportBatch, ExportBatchFile, ExportBatchItem
+from app.i18n import N_
+from app.registry.models import RegistryPerson, RegistryPersonVersion
+
+FORMATS = ("csv", "xlsx", "jsonl")
+MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
+               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               "jsonl": "application/jsonl; charset=utf-8"}
+CHUNK_IDS = 2000
+PROGRESS_EVERY = 100_000
+Progress = Callable[[str, int], None]
+
+PERSON = RegistryPerson.__table__
+VERSION = RegistryPersonVersion.__table__
+
+
+class ExportMismatch(RuntimeError):
+    """The bytes rendered now differ from the SHA-256 recorded when the batch was made."""
+
+
+def registry_unavailable() -> ApiError:
+    return ApiError(503, "registry_unavailable",
+                    N_("The registry database cannot be reached. Please try again later."))
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    """A batch and its files, detached from any session (downloads stream after the request's
+    transaction has ended)."""
+
+    batch: ExportBatch
+    files: dict[str, ExportBatchFile]
+
+    @property
+    def count(self) -> int:
+        return next(iter(self.files.values())).row_count
+
+    def manifest(self) -> dict:
+        batch = self.batch
+        return {"id": batch.id, "batch": batch.number, "county_code": batch.county_code,
+                "township_code": batch.township_code,
+                "scope": batch.township_code or batch.county_code,
+                "created_at": batch.created_at.isoformat(), "created_by": batch.created_by_name,
+                "count": self.count,
+                "files": [{"format": name, "name": self.files[name].file_name,
+                           "sha256": self.files[name].sha256, "bytes": self.files[name].byte_size}
+                          for name in FORMATS if name in self.files]}
+
+
+def file_name(batch: ExportBatch, fmt: str) -> str:
+    scope = f"-{batch.township_code}" if batch.township_code else ""
+    return f"canbao-{batch.county_code}-batch-{batch.number:04d}{scope}.{fmt}"
+
+
+def check_scope(session: Session, county_code: str, township_code: str | None) -> None:
+    """The township, when given, must be a township of the county."""
+    if township_code is None:
+        return
+    area = session.get(Area, township_code)
+    if area is None or area.level != AreaLevel.township or area.parent_code != county_code:
+        raise ApiError(422, "township_invalid", N_("Choose a township of your county."))
+
+
+def create_batch(*, session: Session, app_engine: Engine, registry_engine: Engine, actor: Actor,
+                 county_code: str, township_code: str | None = None,
+                 progress: Progress | None = None) -> BatchInfo:
+    """Make the county's next batch. Raises ApiError 409 `nothing_to_export` rather than make an
+    empty one; the caller rolls back whatever was flushed (a savepoint in the views)."""
+    check_scope(session, county_code, township_code)
+    # One batch at a time per county, so numbers and "since the last batch" cannot race
+    # (PostgreSQL row lock; SQLite writers are serialised anyway).
+    if session.exec(select(Area).where(Area.code == county_code).with_for_update()).first() is None:
+        raise ApiError(404, "not_found", N_("Not found."))
+    last = session.exec(select(func.max(ExportBatch.number))
+                        .where(ExportBatch.county_code == county_code)).one()
+    batch = ExportBatch(county_code=county_code, number=(last or 0) + 1, township_code=township_code,
+                        created_by_id=actor.user_id, created_by_name=actor.username)
+    session.add(batch)
+    session.flush()
+    count = _add_items(session, registry_engine, batch, township_code or county_code)
+    if not count:
+        raise ApiError(409, "nothing_to_export",
+                       N_("Nothing has been verified since the last batch, so there is nothing to export."))
+    files = {}
+    for fmt in FORMATS:
+        digest, size = hashlib.sha256(), 0
+        for chunk in render_batch(session, app_engine, registry_engine, batch, fmt, progress):
+            digest.update(chunk)
+            size += len(chunk)
+        files[fmt] = ExportBatchFile(batch_id=batch.id, format=fmt, file_name=file_name(batch, fmt),
+                                     sha256=digest.hexdigest(), byte_size=size, row_count=count)
+        session.add(files[fmt])
+    audit.record(session, actor, "export.created", object_type="export_batch", object_id=batch.id,
+                 detail={"county_code": county_code, "number": batch.number,
+                         "township_code": township_code, "count": count,
+                         "sha256": {fmt: row.sha256 for fmt, row in files.items()}})
+    session.flush()
+    return BatchInfo(batch, files)
+
+
+def _add_items(session: Session, registry_engine: Engine, batch: ExportBatch, prefix: str) -> int:
+    """Add the current version of every person under `prefix` that no batch holds yet."""
+    current = select(PERSON.c.current_version_id).where(code_under(PERSON.c.village_code, prefix)) \
+        .order_by(PERSON.c.current_version_id)
+    count = 0
+    with _registry(registry_engine) as connection:
+        try:
+            result = connection.execution_options(yield_per=CHUNK_IDS).execute(current)
+        except SQLAlchemyError as error:  # a separate registry whose tables are not made yet
+            raise registry_unavailable() from error
+        for chunk in result.scalars().partitions():
+            taken = set(session.exec(select(ExportBatchItem.person_version_id).where(
+                col(ExportBatchItem.person_version_id).in_(chunk))))
+            new = [{"batch_id": batch.id, "person_version_id": version_id}
+                   for version_id in chunk if version_id not in taken]
+            if new:
+                session.exec(insert(ExportBatchItem), params=new)
+                count += len(new)
+    return count
+
+
+@contextmanager
+def _registry(registry_engine: Engine) -> Iterator[Connection]:
+    try:
+        connection = registry_engine.connect()
+    except SQLAlchemyError as error:
+        raise registry_unavailable() from error
+    with connection:
+        yield connection
+
+
+def probe(registry_engine: Engine) -> None:
+    """Raise 503 `registry_unavailable` now, rather than break off a download that started."""
+    with _registry(registry_engine) as connection:
+        try:
+            connection.execute(select(VERSION.c.id).limit(1)).all()
+        except SQLAlchemyError as error:
+            raise registry_unavailable() from error
+
+
+def people(session: Session, registry_engine: Engine, batch_id: int) -> Iterator[Person]:
+    """The batch's people in version order, read in chunks from both databases."""
+    ids = session.exec(select(ExportBatchItem.person_version_id)
+                       .where(ExportBatchItem.batch_id == batch_id)
+                       .order_by(col(ExportBatchItem.person_version_id)),
+                       execution_options={"yield_per": CHUNK_IDS})
+    columns = (VERSION.c.id, VERSION.c.submission_id, VERSION.c.revision, VERSION.c.village_code,
+               VERSION.c.data)
+    with _registry(registry_engine) as connection:
+        for chunk in ids.partitions():
+            found = [Person(*row) for row in connection.execute(
+                select(*columns).where(VERSION.c.id.in_(chunk)).order_by(VERSION.c.id))]
+            if len(found) != len(chunk):
+                raise ExportMismatch(f"batch {batch_id}: registry versions are missing")
+            yield from found
+
+
+def render_batch(session: Session, app_engine: Engine, registry_engine: Engine,
+                 batch: ExportBatch, fmt: str, progress: Progress | None = None) -> Iterator[bytes]:
+    rows = people(session, registry_engine, batch.id)
+    if progress:
+        rows = _counted(rows, fmt, progress)
+    labels = LabelBook(app_engine)
+    if fmt == "jsonl":
+        return render.jsonl_chunks(json_record(person) for person in rows)
+    tables = (table_row(person, labels) for person in rows)
+    if fmt == "xlsx":
+        return render.xlsx_chunks(tables, batch.created_at)
+    return render.csv_chunks(tables)
+
+
+def _counted(rows: Iterator[Person], fmt: str, progress: Progress) -> Iterator[Person]:
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        if count % PROGRESS_EVERY == 0:
+            progress(fmt, count)
+        yield row
+
+
+def stream(app_engine: Engine, registry_engine: Engine, info: BatchInfo, fmt: str,
+           progress: Progress | None = None) -> Iterator[bytes]:
+    """Render a batch again for a download, checking the bytes against the recorded SHA-256 as
+    they go. A mismatch raises at the end, so the download breaks off instead of completing
+    with different content."""
+    expected = info.files[fmt].sha256
+    digest = hashlib.sha256()
+    with Session(app_engine) as session:
+        for chunk in render_batch(session, app_engine, registry_engine, info.batch, fmt, progress):
+            digest.update(chunk)
+            yield chunk
+    if digest.hexdigest() != expected:
+        raise ExportMismatch(f"batch {info.batch.id} {fmt}: rendered {digest.hexdigest()}, recorded {expected}")
+
+
+def get(session: Session, batch_id: int) -> BatchInfo | None:
+    batch = session.get(ExportBatch, batch_id)
+    return _with_files(session, [batch])[0] if batch else None
+
+
+def by_number(session: Session, county_code: str, number: int) -> BatchInfo | None:
+    batch = session.exec(select(ExportBatch).where(ExportBatch.county_code == county_code,
+                                                   ExportBatch.number == number)).first()
+    return _with_files(session, [batch])[0] if batch else None
+
+
+def batches(session: Session, county_codes: list[str]) -> list[BatchInfo]:
+    """The counties' batches, newest first."""
+    rows = session.exec(select(ExportBatch).where(col(ExportBatch.county_code).in_(county_codes))
+                        .order_by(col(ExportBatch.created_at).desc(), col(ExportBatch.id).desc())).all()
+    return _with_files(session, list(rows))
+
+
+def _with_files(session: Session, rows: list[ExportBatch]) -> list[BatchInfo]:
+    files: dict[int, dict[str, ExportBatchFile]] = {row.id: {} for row in rows}
+    for item in session.exec(select(ExportBatchFile).where(col(ExportBatchFile.batch_id).in_(list(files)))):
+        files[item.batch_id][item.format] = item
+    for row in rows:
+        session.expunge(row)
+    for group in files.values():
+        for item in group.values():
+            session.expunge(item)
+    return [BatchInfo(row, files[row.id]) for row in rows]
+
+
+def record_download(session: Session, actor: Actor, info: BatchInfo, fmt: str) -> None:
+    audit.record(session, actor, "export.downloaded", object_type="export_batch",
+                 object_id=info.batch.id,
+                 detail={"county_code": info.batch.county_code, "number": info.batch.number,
+                         "format": fmt, "sha256": info.files[fmt].sha256})

@@ -1,0 +1,160 @@
+"""Running the automatic checks (app/review/checks.py) against the database and storing their
+flags.
+
+`run_checks()` runs whenever a submission or a new revision of it is stored (from
+app/submissions/service.py, inside the push's transaction) and whenever what a check looks at
+changes: another household with one of its ID numbers was stored, approved or rejected; its
+village was marked done or reopened; a target of its village was settled. Re-runs touch only
+households awaiting review: a decided household keeps the flags it was decided with.
+
+Every writer that runs checks holds the change counter's lock (sync/changes.py) first, so two
+households carrying the same new ID number are checked one after the other and the second
+sees the first.
+"""
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from app.areas.models import Area
+from app.audit import service as audit
+from app.audit.service import SYSTEM
+from app.common import idcard
+from app.review import checks
+from app.review.models import SubmissionFlag, SubmissionMember, VillageProgress
+from app.submissions.models import Submission, SubmissionState
+from app.targets.models import Target, TargetStatus
+
+
+def run_checks(session: Session, submission: Submission, *, cascade: bool = True,
+               arrived: bool = False) -> list[SubmissionFlag]:
+    """Check the submission's current revision and replace that revision's flags. With
+    `cascade`, households awaiting review that share an ID number with it (before or after
+    this revision) are checked again too, since their flags point at this one. `arrived`:
+    the revision was just stored, so a corrected revision's result is written to the trail
+    even when it is clean (the reviewer sees the earlier flags are gone)."""
+    session.flush()
+    shared = _member_ids(session, submission.id)
+    _index_members(session, submission)
+    shared |= _member_ids(session, submission.id)
+    flags = checks.all_flags(submission.payload, _elsewhere(session, submission),
+                             _open_targets_if_done(session, submission.village_code))
+    stored = _store(session, submission, flags, announce=arrived and submission.revision > 1)
+    if cascade:
+        recheck_sharers(session, submission.id, shared)
+    return stored
+
+
+def current_flags(session: Session, submission: Submission) -> list[SubmissionFlag]:
+    return flags_of(session, submission.id, submission.revision)
+
+
+def flags_of(session: Session, submission_id: str, revision: int) -> list[SubmissionFlag]:
+    return list(session.exec(select(SubmissionFlag).where(
+        SubmissionFlag.submission_id == submission_id, SubmissionFlag.revision == revision)
+        .order_by(col(SubmissionFlag.id))))
+
+
+def recheck_sharers(session: Session, submission_id: str, id_numbers: set[str] | None = None) -> None:
+    """Check again the households awaiting review that list one of these ID numbers (by
+    default the submission's own)."""
+    if id_numbers is None:
+        id_numbers = _member_ids(session, submission_id)
+    if not id_numbers:
+        return
+    sharing = select(SubmissionMember.submission_id).where(col(SubmissionMember.id_number).in_(id_numbers))
+    others = session.exec(
+        select(Submission).where(col(Submission.id).in_(sharing), Submission.id != submission_id,
+                                 Submission.state == SubmissionState.submitted)
+        .order_by(col(Submission.id)))
+    for other in list(others):
+        run_checks(session, other, cascade=False)
+
+
+def recheck_village(session: Session, village_code: str) -> None:
+    """Check again the village's households awaiting review (its targets or its done mark
+    changed)."""
+    for submission in list(session.exec(select(Submission).where(
+            Submission.village_code == village_code, Submission.state == SubmissionState.submitted))):
+        run_checks(session, submission, cascade=False)
+
+
+def _member_ids(session: Session, submission_id: str) -> set[str]:
+    return set(session.exec(select(SubmissionMember.id_number).where(
+        SubmissionMember.submission_id == submission_id)))
+
+
+def _index_members(session: Session, submission: Submission) -> None:
+    session.exec(delete(SubmissionMember).where(col(SubmissionMember.submission_id) == submission.id))
+    members = submission.payload.get("members") or []
+    for index, member in enumerate(members):
+        if not isinstance(member, dict) or not member.get("id_number"):
+            continue
+        session.add(SubmissionMember(
+            submission_id=submission.id, member_index=index,
+            id_number=idcard.normalize(str(member["id_number"]))[:18],
+            name=str(member.get("full_name") or "")[:64],
+            pension_scheme=" ".join(sorted(checks.active_schemes(member, "pension")))[:64],
+            medical_scheme=" ".join(sorted(checks.active_schemes(member, "medical")))[:64]))
+    session.flush()
+
+
+def _elsewhere(session: Session, submission: Submission) -> dict[str, list[checks.Elsewhere]]:
+    """Other households (not rejected) listing one of this one's ID numbers, by ID number."""
+    rows = session.exec(
+        select(SubmissionMember, Submission.state, Area.name)
+        .join(Submission, col(Submission.id) == SubmissionMember.submission_id)
+        .join(Area, col(Area.code) == Submission.village_code)
+        .where(col(SubmissionMember.id_number).in_(
+                   select(SubmissionMember.id_number)
+                   .where(SubmissionMember.submission_id == submission.id).scalar_subquery()),
+               SubmissionMember.submission_id != submission.id,
+               Submission.state != SubmissionState.rejected)
+        .order_by(col(SubmissionMember.submission_id), col(SubmissionMember.member_index)))
+    found: dict[str, list[checks.Elsewhere]] = {}
+    for member, state, village_name in rows:
+        listed = found.setdefault(member.id_number, [])
+        if all(other.submission_id != member.submission_id for other in listed):
+            listed.append(checks.Elsewhere(member.submission_id, state == SubmissionState.approved,
+                                           village_name, member.pension_scheme, member.medical_scheme))
+    return found
+
+
+def _open_targets_if_done(session: Session, village_code: str) -> list[str] | None:
+    progress = session.get(VillageProgress, village_code)
+    if progress is None or progress.done_at is None:
+        return None
+    return list(session.exec(select(Target.name).where(
+        Target.village_code == village_code, Target.status == TargetStatus.open).order_by(col(Target.id))))
+
+
+def _key(flag: SubmissionFlag | checks.Flag) -> tuple:
+    return flag.code, flag.path, flag.message_zh, flag.related_submission_id or ""
+
+
+def _store(session: Session, submission: Submission, flags: list[checks.Flag], *,
+           announce: bool) -> list[SubmissionFlag]:
+    """Replace the revision's flags when they changed, with a `submission.flagged` event that
+    lists them (codes and paths only: no personal data in the trail); with `announce`, the
+    event is written even when nothing changed."""
+    previous = current_flags(session, submission)
+    if sorted(map(_key, previous)) == sorted(map(_key, flags)):
+        if announce:
+            _announce(session, submission, flags)
+        return previous
+    session.exec(delete(SubmissionFlag).where(col(SubmissionFlag.submission_id) == submission.id,
+                                              col(SubmissionFlag.revision) == submission.revision))
+    rows = [SubmissionFlag(submission_id=submission.id, revision=submission.revision,
+                           code=flag.code, severity=flag.severity, path=flag.path,
+                           message_zh=flag.message_zh[:300], message_en=flag.message_en[:300],
+                           related_submission_id=flag.related_submission_id) for flag in flags]
+    session.add_all(rows)
+    _announce(session, submission, flags)
+    session.flush()
+    return rows
+
+
+def _announce(session: Session, submission: Submission, flags: list[checks.Flag]) -> None:
+    audit.record(session, SYSTEM, "submission.flagged", object_type="submission",
+                 object_id=submission.id,
+                 detail={"revision": submission.revision,
+                         "flags": [{"code": flag.code, "severity": flag.severity, "path": flag.path}
+                                   for flag in flags]})
