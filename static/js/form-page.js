@@ -406,6 +406,17 @@ function load(payload) {
 /** For the offline app (static/js/app/draft.js): save as typed, and take over "submit". */
 export const survey = {
   load,
+  /** Show notes (the supervisor's per-field comments) next to the fields they are about. */
+  showNotes(notes) {
+    for (const element of form.querySelectorAll('[data-field]')) {
+      const note = notes[pathOf(element)];
+      const box = element.querySelector(':scope > [data-warning-for]');
+      if (note && box) {
+        box.hidden = false;
+        box.textContent = note;
+      }
+    }
+  },
   refresh,
   showStatus,
   onChange: (listener) => changeListeners.push(listener),

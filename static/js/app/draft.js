@@ -24,6 +24,7 @@ async function open() {
     box.textContent = record.comment;
   }
   survey.load(record.payload ?? {});
+  survey.showNotes(record.field_comments ?? {});
   if (record.errors?.length) survey.markErrors(record.errors);
   // Every change is written at once: a phone that dies mid-visit loses nothing typed.
   let pending = Promise.resolve();
