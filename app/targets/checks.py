@@ -25,6 +25,7 @@ _DIGITS = re.compile(r"[0-9０-９]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode's Cc category
 _VILLAGE = re.compile(r"[0-9]{12}")
 _DOTS = "·・•"
+_BLANK_CHARS = "".join(BLANKS)
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def insurance_keys(text: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _clean(text: str) -> str:
-    return text.strip("".join(BLANKS))
+    return text.strip(_BLANK_CHARS)
 
 
 def check_name(raw: str) -> tuple[str, list[Problem]]:

@@ -133,6 +133,7 @@ def import_roster(*, session: Session, actor: Actor, scope: list[str], path: Pat
 def _stage(staging: Staging, rows, columns: dict[str, int], county: CountyData, gettext,
            locale: str, progress, result: RosterImport) -> None:
     """Check every row; stage the good ones and record the problems of the others."""
+    separator = "; " if locale == "en" else "；"
     for number, cells in rows:
         values = {field: cells[index] if index < len(cells) else "" for field, index in columns.items()}
         good, problems, name, id_number = check_row(values, county)
@@ -140,7 +141,7 @@ def _stage(staging: Staging, rows, columns: dict[str, int], county: CountyData, 
             staging.add(number, good)
         else:
             staging.problem(number, name, idcard.mask(id_number),
-                            "; ".join(problem.text(gettext, locale) for problem in problems),
+                            separator.join(problem.text(gettext, locale) for problem in problems),
                             " ".join(problem.code for problem in problems))
         result.rows += 1
         if progress and result.rows % PROGRESS_EVERY == 0:

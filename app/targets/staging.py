@@ -3,8 +3,9 @@ batches, and everything that looks at the whole file (the same person twice, wha
 exists, the write itself) runs as a few set-based statements over it. Python's memory holds
 one batch, whatever the size of the file.
 
-The statements are plain SQLAlchemy Core and run on SQLite and PostgreSQL alike; on
-PostgreSQL the batches go in with COPY, which is several times faster than INSERT.
+The statements are plain SQLAlchemy Core and run on SQLite and PostgreSQL alike; only the
+batches go in differently: COPY on PostgreSQL, several times faster than INSERT, and the
+driver's executemany elsewhere.
 """
 from datetime import datetime
 
@@ -51,8 +52,9 @@ class Staging:
         self.postgresql = connection.dialect.name == "postgresql"
         self._rows: list[tuple] = []
         self._problems: list[dict] = []
+        # Created inside the import's savepoint: a dry run or a failure rolls them back, on
+        # SQLite as on PostgreSQL, so no connection of the pool keeps them.
         for table in (ROWS, PROBLEMS):
-            table.drop(connection, checkfirst=True)  # a SQLite connection's leftover, if any
             table.create(connection)
 
     def add(self, row_no: int, row: GoodRow) -> None:

@@ -433,3 +433,4 @@ export const survey = {
 if (form.dataset.villageCode) writeValue(scopeElement(form, 'village_code'), form.dataset.villageCode);
 applyDefaults(form, null);
 refresh();
+form.querySelector('[data-submit]').disabled = false;
