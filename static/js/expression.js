@@ -1,6 +1,6 @@
 // The form expression language: an XLSForm / ODK XPath subset, for skip logic, constraints
 // and calculations in the browser (also offline). app/forms/expression.py is the server's
-// twin and its module docstring states the value semantics both follow; the shared cases in
+// twin and its package docstring states the value semantics both follow; the shared cases in
 // survey_forms/expression_vectors.json prove that the two give the same answers.
 // Expressions are parsed to an AST and interpreted; nothing is ever passed to eval().
 //
@@ -9,44 +9,17 @@
 // - regular expressions are translated to an explicit form and compiled with the u flag;
 // - numbers print without exponents, and integers exactly (through BigInt).
 
+
 import { check as checkId } from './idcard.js';
+import { ExpressionError, isDigit } from './expression/common.js';
+import { compileRegex } from './expression/regex.js';
+import {
+  DateValue, civilFromDays, daysFromCivil, fromDays, fromJson, pad, parseIsoDate, toBoolean, toDate, toNumber,
+  toString,
+} from './expression/values.js';
 
-export const MESSAGES = {
-  expr_syntax: { zh: '表达式语法错误', en: 'Expression syntax error' },
-  expr_unknown_function: { zh: '表达式使用了未知的函数', en: 'Unknown function in expression' },
-  expr_arity: { zh: '函数的参数个数不对', en: 'Wrong number of arguments to a function' },
-  expr_argument: {
-    zh: 'count() 的参数必须是重复组引用，例如 ${members}',
-    en: 'The argument of count() must be a repeat reference such as ${members}',
-  },
-  expr_regex: {
-    zh: '正则表达式无效或使用了不支持的写法',
-    en: 'Invalid or unsupported regular expression',
-  },
-  expr_value: { zh: '字段值的类型不受支持', en: 'Unsupported field value type' },
-};
-
-/** A bad expression (or field value). `code` is stable; `position` counts code points. */
-export class ExpressionError extends Error {
-  constructor(code, detail, position = null) {
-    super(position === null ? detail : `${detail} (at character ${position})`);
-    this.name = 'ExpressionError';
-    this.code = code;
-    this.detail = detail;
-    this.position = position;
-  }
-}
-
-/** A calendar date, held as whole days since 1970-01-01 (no time zone can shift it). */
-export class DateValue {
-  constructor(days) {
-    this.days = days;
-  }
-
-  toString() {
-    return isoFromDays(this.days);
-  }
-}
+export { ExpressionError, MESSAGES } from './expression/common.js';
+export { DateValue, toBoolean, toDate, toNumber, toString } from './expression/values.js';
 
 // ---------------------------------------------------------------------------------------------
 // AST: {type: 'literal', value} | {type: 'ref', name} | {type: 'current'} |
@@ -72,7 +45,6 @@ export function references(ast) {
 const WHITESPACE = ' \t\r\n'; // XPath's whitespace; anything else outside a string is an error
 const OPERATORS = ['!=', '<=', '>=', '=', '<', '>', '+', '-', '*', '(', ')', ','];
 
-const isDigit = (char) => char !== undefined && char >= '0' && char <= '9';
 const isNameStart = (char) =>
   char !== undefined && ((char >= 'a' && char <= 'z') || (char >= 'A' && char <= 'Z') || char === '_');
 const isNameChar = (char) => isNameStart(char) || isDigit(char) || char === '.' || char === '-';
@@ -266,313 +238,6 @@ class Parser {
 
 export function parse(source) {
   return new Parser(source).parse();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Values and conversions. Values are strings, numbers, booleans and DateValue.
-
-const MIN_DAYS = daysFromCivil(1, 1, 1);
-const MAX_DAYS = daysFromCivil(9999, 12, 31);
-const NUMBER_TEXT = /^[ \t\r\n]*-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[ \t\r\n]*$/;
-const ISO_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
-
-// Days since 1970-01-01 of a proleptic Gregorian date, and back: the era-based algorithms
-// from Howard Hinnant's "chrono-Compatible Low-Level Date Algorithms". Built-in Date objects
-// are avoided because they carry a time zone.
-function daysFromCivil(year, month, day) {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146097 + dayOfEra - 719468;
-}
-
-function civilFromDays(days) {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const dayOfEra = z - era * 146097;
-  const leapCorrection = Math.floor(dayOfEra / 1460) - Math.floor(dayOfEra / 36524) + Math.floor(dayOfEra / 146096);
-  const yearOfEra = Math.floor((dayOfEra - leapCorrection) / 365);
-  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
-  const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
-  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
-  return [yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day];
-}
-
-const pad = (number, width) => String(number).padStart(width, '0');
-
-function isoFromDays(days) {
-  const [year, month, day] = civilFromDays(days);
-  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
-}
-
-function parseIsoDate(text) {
-  const match = ISO_DATE.exec(text);
-  if (match === null) return null;
-  const [year, month, day] = match.slice(1).map(Number);
-  const days = daysFromCivil(year, month, day);
-  // An impossible date (2023-02-29, month 13) does not survive the round trip.
-  if (year < 1 || month < 1 || month > 12 || isoFromDays(days) !== text) return null;
-  return new DateValue(days);
-}
-
-function fromDays(days) {
-  if (!Number.isFinite(days)) return null;
-  const whole = Math.floor(days);
-  return whole >= MIN_DAYS && whole <= MAX_DAYS ? new DateValue(whole) : null;
-}
-
-export function toNumber(value) {
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  if (typeof value === 'number') return value;
-  if (value instanceof DateValue) return value.days;
-  if (NUMBER_TEXT.test(value)) return Number(value);
-  const date = parseIsoDate(value);
-  return date === null ? NaN : date.days;
-}
-
-export function toString(value) {
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number') return formatNumber(value);
-  if (value instanceof DateValue) return value.toString();
-  return value;
-}
-
-export function toBoolean(value) {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'number') return !(value === 0 || Number.isNaN(value));
-  if (value instanceof DateValue) return true;
-  return value !== '';
-}
-
-/** A date from a date, a YYYY-MM-DD string or a number of days since 1970-01-01. */
-export function toDate(value) {
-  if (value instanceof DateValue) return value;
-  if (typeof value === 'boolean') return null;
-  if (typeof value === 'number') return fromDays(value);
-  return parseIsoDate(value);
-}
-
-// String(x) splits into digits and an exponent; the exponent form appears only below 1e-6
-// for non-integers (integers are printed through BigInt).
-const EXPONENT_FORM = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/;
-
-function formatNumber(value) {
-  if (Number.isNaN(value)) return 'NaN';
-  if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
-  if (Number.isInteger(value)) return BigInt(value).toString();
-  const text = String(value);
-  const match = EXPONENT_FORM.exec(text);
-  if (match === null) return text;
-  const [, sign, whole, fraction = '', exponent] = match;
-  return `${sign}0.${'0'.repeat(-Number(exponent) - whole.length)}${whole}${fraction}`;
-}
-
-function fromJson(value, name) {
-  if (Array.isArray(value)) return value.map((item) => toString(scalarFromJson(item, name))).join(' ');
-  return scalarFromJson(value, name);
-}
-
-function scalarFromJson(value, name) {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'boolean' || typeof value === 'string' || typeof value === 'number') return value;
-  throw new ExpressionError('expr_value', `field ${name} holds an unsupported ${typeof value} value`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Regular expressions: the portable subset documented in app/forms/expression.py, translated
-// to an explicit JavaScript form (compiled with the u flag, so that . and classes take whole
-// code points, and without m, so that ^ and $ mean the whole value).
-
-const REGEX_SYNTAX = '^$\\.*+?()[]{}|/-';
-const CLASS_ESCAPES = { d: '0-9', w: 'A-Za-z0-9_', s: ' \\t\\n\\r\\f\\v' };
-const CHAR_ESCAPES = { t: '\t', n: '\n', r: '\r' };
-const MAX_REPEAT = 1000;
-const HEX4 = /^[0-9a-fA-F]{4}$/;
-
-// Escape a literal for the u flag, which allows escaping syntax characters only.
-const escapeOutside = (char) => ('^$\\.*+?()[]{}|/'.includes(char) ? `\\${char}` : char);
-const escapeInside = (char) => ('\\]^-['.includes(char) ? `\\${char}` : char);
-
-class RegexTranslator {
-  constructor(pattern) {
-    this.pattern = pattern;
-    this.chars = Array.from(pattern);
-    this.i = 0;
-  }
-
-  fail(reason) {
-    return new ExpressionError('expr_regex', `regular expression '${this.pattern}': ${reason} at ${this.i}`);
-  }
-
-  peek() {
-    return this.chars[this.i] ?? '';
-  }
-
-  take() {
-    const char = this.peek();
-    if (!char) throw this.fail('unexpected end');
-    this.i += 1;
-    return char;
-  }
-
-  translate() {
-    const out = this.alternation();
-    if (this.i < this.chars.length) throw this.fail('unbalanced )');
-    return out;
-  }
-
-  alternation() {
-    const parts = [this.sequence()];
-    while (this.peek() === '|') {
-      this.i += 1;
-      parts.push(this.sequence());
-    }
-    return parts.join('|');
-  }
-
-  sequence() {
-    let out = '';
-    while (!['', '|', ')'].includes(this.peek())) {
-      const char = this.peek();
-      if (char === '^' || char === '$') {
-        this.i += 1;
-        out += char;
-      } else {
-        out += this.atom() + this.quantifier();
-      }
-    }
-    return out;
-  }
-
-  atom() {
-    const char = this.take();
-    if (char === '.') return '[^\\n]'; // JavaScript's . would also refuse \r, U+2028 and U+2029
-    if (char === '(') {
-      if (this.peek() === '?') {
-        if (this.chars[this.i + 1] !== ':') throw this.fail('only (?: ) groups are supported');
-        this.i += 2;
-      }
-      const inner = this.alternation();
-      if (this.take() !== ')') throw this.fail('missing )');
-      return `(?:${inner})`;
-    }
-    if (char === '[') return this.charClass();
-    if (char === '\\') {
-      const [kind, text] = this.escape();
-      if (kind === 'set') return `[${text}]`;
-      if (kind === 'negated set') return `[^${text}]`;
-      return escapeOutside(text);
-    }
-    if ('*+?{'.includes(char)) throw this.fail('nothing to repeat');
-    if (')]}'.includes(char)) throw this.fail(`unescaped ${char}`);
-    return escapeOutside(char);
-  }
-
-  escape() {
-    const char = this.take();
-    if (Object.hasOwn(CLASS_ESCAPES, char)) return ['set', CLASS_ESCAPES[char]];
-    const lower = char.toLowerCase();
-    if (Object.hasOwn(CLASS_ESCAPES, lower)) return ['negated set', CLASS_ESCAPES[lower]];
-    if (Object.hasOwn(CHAR_ESCAPES, char)) return ['char', CHAR_ESCAPES[char]];
-    if (char === 'u') {
-      const digits = this.chars.slice(this.i, this.i + 4).join('');
-      if (!HEX4.test(digits)) throw this.fail('\\u needs four hex digits');
-      const code = parseInt(digits, 16);
-      if (code >= 0xd800 && code <= 0xdfff) throw this.fail('\\u cannot name a surrogate');
-      this.i += 4;
-      return ['char', String.fromCodePoint(code)];
-    }
-    if (REGEX_SYNTAX.includes(char)) return ['char', char];
-    throw this.fail(`unsupported escape \\${char}`);
-  }
-
-  quantifier() {
-    const char = this.peek();
-    let out;
-    if (char === '*' || char === '+' || char === '?') {
-      this.i += 1;
-      out = char;
-    } else if (char === '{') {
-      this.i += 1;
-      const low = this.bound();
-      let high = low;
-      if (this.peek() === ',') {
-        this.i += 1;
-        high = this.peek() !== '}' ? this.bound() : null;
-      }
-      if (this.take() !== '}') throw this.fail('malformed {n,m}');
-      if (high !== null && high < low) throw this.fail('{n,m} with m < n');
-      out = high === low ? `{${low}}` : `{${low},${high === null ? '' : high}}`;
-    } else {
-      return '';
-    }
-    if (this.peek() === '?') {
-      this.i += 1;
-      out += '?';
-    }
-    if (['*', '+', '?', '{'].includes(this.peek())) throw this.fail('quantifier follows a quantifier');
-    return out;
-  }
-
-  bound() {
-    const start = this.i;
-    while (isDigit(this.peek())) this.i += 1;
-    const text = this.chars.slice(start, this.i).join('');
-    if (text === '' || text.length > 4 || Number(text) > MAX_REPEAT) {
-      throw this.fail(`repeat counts must be 0 to ${MAX_REPEAT}`);
-    }
-    return Number(text);
-  }
-
-  charClass() {
-    const negated = this.peek() === '^';
-    if (negated) this.i += 1;
-    const items = [];
-    while (this.peek() !== ']') {
-      const [kind, low] = this.classItem();
-      if (kind === 'set') {
-        items.push(low);
-        continue;
-      }
-      // A "-" between two characters is a range; first, last or after a range it is literal.
-      if (this.peek() === '-' && !['', ']'].includes(this.chars[this.i + 1] ?? '')) {
-        this.i += 1;
-        const [highKind, high] = this.classItem();
-        if (highKind !== 'char' || high.codePointAt(0) < low.codePointAt(0)) {
-          throw this.fail('bad range in [...]');
-        }
-        items.push(`${escapeInside(low)}-${escapeInside(high)}`);
-      } else {
-        items.push(escapeInside(low));
-      }
-    }
-    this.i += 1;
-    if (items.length === 0) throw this.fail('empty [...]');
-    return `[${negated ? '^' : ''}${items.join('')}]`;
-  }
-
-  classItem() {
-    const char = this.take();
-    if (char !== '\\') return ['char', char];
-    const [kind, text] = this.escape();
-    if (kind === 'negated set') throw this.fail('\\D, \\W and \\S cannot stand inside [...]');
-    return [kind, text];
-  }
-}
-
-const regexCache = new Map();
-
-function compileRegex(pattern) {
-  let regex = regexCache.get(pattern);
-  if (regex === undefined) {
-    regex = new RegExp(new RegexTranslator(pattern).translate(), 'u');
-    if (regexCache.size >= 256) regexCache.clear(); // patterns built from field values are rare
-    regexCache.set(pattern, regex);
-  }
-  return regex;
 }
 
 // ---------------------------------------------------------------------------------------------
