@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app.accounts.access import Principal
 from app.areas.models import Area, AreaLevel
 from app.forms import service as forms
-from app.forms.definition import FormDefinition
+from app.forms.model import FormDefinition
 from app.forms.validation import MESSAGES as VALIDATION_MESSAGES
 from app.forms.validation import FieldError, validate
 from app.i18n import N_

@@ -11,7 +11,8 @@ from app.clock import utcnow
 from app.errors import ApiError
 from app.forms import definition as definitions
 from app.forms import xlsform
-from app.forms.definition import DefinitionError, FormDefinition
+from app.forms.definition import DefinitionError
+from app.forms.model import FormDefinition
 from app.forms.models import FormStatus, FormVersion
 from app.i18n import N_
 from sync.changes import next_seq

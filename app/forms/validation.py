@@ -38,7 +38,7 @@ from datetime import date, datetime
 
 from app.clock import CHINA_TZ
 from app.common import idcard
-from app.forms.definition import DECIMAL_TEXT, INTEGER_TEXT, Field, FormDefinition, parse_iso_date
+from app.forms.model import DECIMAL_TEXT, INTEGER_TEXT, Field, FormDefinition, parse_iso_date
 from app.forms.expression import Context, ExpressionError, evaluate, to_boolean, to_string
 
 MESSAGES = {

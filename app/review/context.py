@@ -13,7 +13,7 @@ from app.areas.models import Area, AreaLevel
 from app.audit.models import AuditEvent
 from app.errors import ApiError
 from app.forms import service as forms
-from app.forms.definition import FormDefinition
+from app.forms.model import FormDefinition
 from app.i18n import N_, locale_for
 from app.review.present import Reader
 from app.submissions.models import Submission, SubmissionRevision

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.common import idcard, phone
-from app.forms.definition import Field, FormDefinition
+from app.forms.model import Field, FormDefinition
 
 PATH = re.compile(r"(?:(?P<repeat>[a-z_][a-z0-9_]*)\[(?P<index>\d{1,4})\]\.)?(?P<name>[a-z_][a-z0-9_]*)")
 HIDDEN_TYPES = {"group", "repeat", "note", "calculate"}

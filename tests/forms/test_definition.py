@@ -6,9 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.forms.definition import (
-    DefinitionError, choice_filter_source, load_definition, load_file, parse_text,
-)
+from app.forms.definition import DefinitionError, load_definition, load_file, parse_text
+from app.forms.model import choice_filter_source
 from app.forms.expression import ExpressionError, parse
 
 FIXTURES = Path(__file__).parent / "fixtures"
