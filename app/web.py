@@ -18,6 +18,14 @@ templates.env.policies["ext.i18n.trimmed"] = True
 templates.env.globals["role_labels"] = {role.value: label for role, label in ROLE_LABELS.items()}
 
 
+def page_url(request: Request, page: int) -> str:
+    """This page's address with another page number, every filter kept."""
+    return "?" + str(request.query_params.__class__({**request.query_params, "page": str(page)}))
+
+
+templates.env.globals["page_url"] = page_url
+
+
 def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/healthz"
 

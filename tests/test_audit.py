@@ -62,3 +62,17 @@ def test_no_code_path_updates_or_deletes_events():
                 or re.search(r"(UPDATE|DELETE\s+FROM)\s+audit_event", source, re.IGNORECASE)):
             offenders.append(str(path))
     assert offenders == []
+
+
+def test_paging_through_the_log_keeps_the_filters(client, db):
+    from app.audit import service as audit
+    from app.audit.service import Actor
+
+    for number in range(60):
+        audit.record(db, Actor(username="cli"), "areas.import", object_id=f"file{number}")
+    db.commit()
+    login(client, "admin")
+    first = client.get("/admin/audit", params={"action": "areas.import"}).text
+    assert 'href="?action=areas.import&amp;page=2"' in first
+    second = client.get("/admin/audit", params={"action": "areas.import", "page": 2}).text
+    assert "file9<" in second and 'href="?action=areas.import&amp;page=1"' in second
