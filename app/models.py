@@ -4,6 +4,7 @@ from app.areas.models import Area
 from app.audit.models import AuditEvent
 from app.exports.models import ExportBatch, ExportBatchFile, ExportBatchItem
 from app.forms.models import FormVersion
+from app.reports.models import ExpansionPlan, PersonFact, ReportRules
 from app.review.models import SubmissionFlag, SubmissionMember, TargetOutcome, VillageProgress
 from app.registry.models import RegistryOutbox, RegistryPerson, RegistryPersonVersion
 from app.submissions.models import Submission, SubmissionRevision
@@ -14,4 +15,4 @@ __all__ = ["Area", "AuditEvent", "ChangeCounter", "DeviceToken", "FormVersion", 
            "Submission", "SubmissionFlag", "SubmissionMember", "SubmissionRevision", "Target",
            "TargetOutcome", "User", "UserArea", "VillageProgress", "WebSession",
            "ExportBatch", "ExportBatchFile", "ExportBatchItem", "RegistryOutbox", "RegistryPerson",
-           "RegistryPersonVersion"]
+           "RegistryPersonVersion", "ExpansionPlan", "PersonFact", "ReportRules"]

@@ -23,7 +23,9 @@ from app.audit import service as audit
 from app.audit.service import Actor
 from app.errors import ApiError
 from app.i18n import N_
+from app.clock import utcnow
 from app.registry import service as registry
+from app.reports import facts
 from app.review import flagging, present, progress
 from app.review.models import Severity, SubmissionFlag
 from app.submissions.models import Submission, SubmissionRevision, SubmissionState
@@ -43,6 +45,7 @@ def approve(*, session: Session, actor: Actor, submission: Submission, revision:
     """Into the registry: its members are queued for the push in this same transaction."""
     _decide(session, submission, revision, SubmissionState.approved)
     registry.enqueue_approved(session, submission)
+    facts.record_approved(session, submission, approved_at=utcnow())
     audit.record(session, actor, "submission.approved", object_type="submission",
                  object_id=submission.id, detail={"revision": revision})
     progress.register_found(session=session, actor=actor, submission=submission)

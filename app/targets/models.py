@@ -41,7 +41,8 @@ class Target(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     village_code: str = Field(foreign_key="area.code", max_length=12)
     name: str = Field(max_length=64)
-    id_number: str = Field(max_length=18)
+    # Also indexed alone: a person's targets are found by ID number at approval and in reports.
+    id_number: str = Field(max_length=18, index=True)
     address: str = Field(default="", max_length=200)
     # The insurances the comparison found missing, space-separated from: pension medical
     # work_injury unemployment maternity.
