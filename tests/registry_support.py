@@ -17,6 +17,7 @@ from app.audit.service import Actor
 from app.db import WRITE_OPTION
 from app.registry import service as registry
 from app.registry import worker
+from app.reports import facts
 from app.submissions import service as submissions
 from app.submissions.models import Submission, SubmissionState
 from sync.canonical import content_hash
@@ -91,6 +92,7 @@ def approve(engine: Engine, submission_id: str) -> int:
         session.add(submission)
         session.flush()
         queued = registry.enqueue_approved(session, submission)
+        facts.record_approved(session, submission, approved_at=datetime.now(UTC))
         session.commit()
     return queued
 
