@@ -49,12 +49,13 @@ def hold(session: Session) -> None:
     """Take the counter's row lock now, for the rest of the caller's transaction, without
     taking a number.
 
-    A push holds it from before its first look-up, so two requests carrying the same record
-    run one after the other and the second finds the first's row: deciding "new, store it"
-    and storing it cannot be split by another writer. On SQLite this write is also what opens
-    the request's transaction (the driver begins one only before a write), so that the
-    per-item savepoints nest inside it and reads never see a snapshot that a write would
-    have to upgrade."""
+    A push holds it from before it looks its ids up for the last time, so two requests
+    carrying the same record run one after the other and the second finds the first's row:
+    deciding "new, store it" and storing it cannot be split by another writer. It validates
+    its items before, without the lock, which keeps the time the lock is held to a few
+    statements per batch. On SQLite the request's transaction already holds the database's
+    write lock from its BEGIN IMMEDIATE (app/db.py), so reads never see a snapshot that a
+    write would have to upgrade."""
     session.exec(update(ChangeCounter).where(ChangeCounter.id == COUNTER_ID)
                  .values(value=ChangeCounter.value))
 

@@ -1,10 +1,10 @@
 """Push: what the server does with each item of a batch (docs/SYNC.md, "Push").
 
-Each item is judged and stored on its own, inside its own savepoint, so one bad item never
-blocks the others and never leaves half a record. Idempotency is keyed by (id, revision,
-content_hash): sending the same item again finds it stored and answers `duplicate`. Two
-requests carrying the same item at once are serialised by the change counter's lock, so the
-second one is answered from the first one's row as well.
+Each item is judged on its own, so one bad item never blocks the others and never leaves half
+a record: what is refused is refused before anything of it is written. Idempotency is keyed by
+(id, revision, content_hash): sending the same item again finds it stored and answers
+`duplicate`. Two requests carrying the same item at once are serialised by the change
+counter's lock, so the second one is answered from the first one's row as well.
 """
 from dataclasses import dataclass, field
 
@@ -15,6 +15,7 @@ from app.accounts.access import Principal
 from app.areas.models import Area, AreaLevel
 from app.forms import service as forms
 from app.forms.model import FormDefinition
+from app.forms.models import FormVersion
 from app.forms.validation import MESSAGES as VALIDATION_MESSAGES
 from app.forms.validation import FieldError, validate
 from app.i18n import N_
@@ -40,47 +41,104 @@ class Outcome:
     errors: list[FieldError] = field(default_factory=list)
 
 
+@dataclass
+class Prepared:
+    """An item after the checks that need no lock: its shape and hash, and, when it turns out
+    to be stored, what storing it would answer (`checked`: the capture, or the refusal)."""
+
+    item: PushItem | None
+    refused: Outcome | None = None  # shape or hash: answered whatever the server holds
+    checked: "submissions.Capture | Outcome | None" = None
+
+
 class Batch:
-    """One push request: the caller and the form definitions its items use."""
+    """One push request: the caller and the form definitions its items use.
+
+    A push works in two steps. First, without any lock, every item is parsed, hashed and,
+    unless its id is already stored, judged against its village, form version and the
+    form's rules: this is most of a push's work (a household's answers are validated
+    expression by expression), and pushes from many phones do it side by side. Then the
+    change counter's lock is taken (sync/changes.py) and the items are answered in order
+    against what the server holds at that moment: an id that exists goes the one-by-one way
+    (duplicate, conflicts, a new revision), the new ones are stored together. The lock is
+    held only for that second step, which reads and writes a handful of statements per batch.
+    """
 
     def __init__(self, session: Session, principal: Principal):
         self.session = session
         self.principal = principal
         self.definitions: dict[int, FormDefinition] = {}
+        self.villages: dict[str, Area | None] = {}
+        self.forms: dict[tuple[str, str, str], FormVersion | None] = {}
 
     def push(self, items: list) -> list[Outcome]:
-        if items:
-            # Before the first look-up: a concurrent push of the same record waits until this
-            # one has committed, then finds it (sync/changes.py, hold()).
-            changes.hold(self.session)
-        return [self.push_item(raw) for raw in items]
+        if not items:
+            return []
+        prepared = [self.prepare(raw) for raw in items]
+        existing = submissions.existing_ids(
+            self.session, [entry.item.id for entry in prepared if entry.refused is None])
+        for entry in prepared:
+            if entry.refused is None and entry.item.id not in existing:
+                entry.checked = self._check(entry.item)
+        # From here on one push at a time: two requests carrying the same record run one
+        # after the other and the second finds the first's row, and households sharing an
+        # ID number are checked one after the other (app/review/flagging.py).
+        changes.hold(self.session)
+        return self.store(prepared)
 
-    def push_item(self, raw: object) -> Outcome:
+    def prepare(self, raw: object) -> Prepared:
         try:
             item = PushItem.model_validate(raw)
         except ValidationError as error:
-            return _malformed(raw, error)
+            return Prepared(None, _malformed(raw, error))
         if content_hash(item.payload) != item.content_hash:
-            return _refused(item, "rejected", "content_hash_mismatch",
-                            N_("The record was damaged on the way (its content hash does not match). It was not stored."))
-        with self.session.begin_nested():
-            return self._apply(item)
+            return Prepared(item, _refused(item, "rejected", "content_hash_mismatch",
+                                           N_("The record was damaged on the way (its content hash does not match). It was not stored.")))
+        return Prepared(item)
 
-    def _apply(self, item: PushItem) -> Outcome:
-        submission = submissions.get(self.session, item.id)
-        if submission is not None:
-            answer = self._answer_known(item, submission)
-            if answer is not None:
-                return answer
+    def store(self, prepared: list[Prepared]) -> list[Outcome]:
+        """Answer the items in order; new submissions are written together, before any item
+        that could refer to one of them (the same id again) is answered."""
+        known = submissions.load(self.session, [entry.item.id for entry in prepared
+                                                if entry.refused is None])
+        outcomes: list[Outcome] = []
+        arriving: list[submissions.Capture] = []
+        for entry in prepared:
+            if entry.refused is not None:
+                outcomes.append(entry.refused)
+                continue
+            item = entry.item
+            if item.id in known:
+                if arriving:
+                    submissions.receive_many(session=self.session, actor=self.principal.actor,
+                                             captures=arriving)
+                    arriving = []
+                with self.session.begin_nested():
+                    outcomes.append(self._apply(item, known[item.id]))
+                continue
+            checked = entry.checked if entry.checked is not None else self._check(item)
+            if isinstance(checked, Outcome):
+                outcomes.append(checked)
+                continue
+            arriving.append(checked)
+            known[item.id] = None  # stored by the time a later item meets it
+            outcomes.append(Outcome(item.id, item.revision, "accepted"))
+        if arriving:
+            submissions.receive_many(session=self.session, actor=self.principal.actor,
+                                     captures=arriving)
+        return outcomes
+
+    def _apply(self, item: PushItem, submission: Submission | None) -> Outcome:
+        """An id the server holds (or that an earlier item of this batch stored)."""
+        submission = submission or submissions.get(self.session, item.id)
+        answer = self._answer_known(item, submission)
+        if answer is not None:
+            return answer
         checked = self._check(item)
         if isinstance(checked, Outcome):
             return checked
-        actor = self.principal.actor
-        if submission is None:
-            submissions.receive(session=self.session, actor=actor, capture=checked)
-        else:
-            submissions.resubmit(session=self.session, actor=actor, submission=submission,
-                                 capture=checked)
+        submissions.resubmit(session=self.session, actor=self.principal.actor,
+                             submission=submission, capture=checked)
         return Outcome(item.id, item.revision, "accepted")
 
     def _answer_known(self, item: PushItem, submission: Submission) -> Outcome | None:
@@ -111,12 +169,16 @@ class Batch:
         if not isinstance(village, str) or not village:
             missing = FieldError("village_code", "required", *VALIDATION_MESSAGES["required"])
             return _refused(item, "rejected", "invalid_payload", INVALID_PAYLOAD, errors=[missing])
-        area = self.session.get(Area, village)
+        if village not in self.villages:
+            self.villages[village] = self.session.get(Area, village)
+        area = self.villages[village]
         if area is None or area.level != AreaLevel.village or not self.principal.covers(village):
             return _refused(item, "rejected", "village_not_yours",
                             N_("This village is not one of yours."))
-        row = forms.find_published(self.session, forms.county_of(village), item.form_id,
-                                   item.form_version)
+        key = (forms.county_of(village), item.form_id, item.form_version)
+        if key not in self.forms:
+            self.forms[key] = forms.find_published(self.session, *key)
+        row = self.forms[key]
         if row is None:
             return _refused(item, "rejected", "form_version_unknown",
                             N_("This form version is not published."))

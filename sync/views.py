@@ -4,6 +4,10 @@ Both endpoints are for enumerators only: they are the ones who capture offline, 
 pull returns (their villages' targets, their own returned submissions) is defined for them.
 Supervisors and admins work online in the web pages, so their phones hold no target lists.
 """
+import asyncio
+from typing import Annotated
+from weakref import WeakKeyDictionary
+
 from fastapi import APIRouter, Depends, Query, Request
 
 from app.accounts.access import Principal, require
@@ -20,6 +24,20 @@ from sync.schemas import (MAX_BODY_BYTES, MAX_ITEMS, ItemError, PullResponse, Pu
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 enumerator = require(Role.enumerator)
+
+# Pushes a server process works on at once; the others wait their turn before they take a
+# database connection. A push is mostly Python (validating each household's answers), and one
+# process runs Python on one core at a time: more pushes at once only share that core, and
+# the one holding the change counter's lock (sync/push.py) then crawls while all the others
+# wait for it, each holding a pooled connection, until the pool runs dry.
+PUSHES_AT_ONCE = 2
+_push_slots: WeakKeyDictionary = WeakKeyDictionary()  # per event loop (a test client makes several)
+
+
+async def push_slot():
+    slots = _push_slots.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(PUSHES_AT_ONCE))
+    async with slots:
+        yield
 
 
 async def batch_items(request: Request) -> list:
@@ -38,7 +56,8 @@ async def batch_items(request: Request) -> list:
 @router.post("/push", response_model=PushResponse, response_model_exclude_none=True,
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/json": {"schema": push_request_schema()}}}})
-def push(request: Request, db: Db, principal: Principal = Depends(enumerator),
+def push(request: Request, _slot: Annotated[None, Depends(push_slot, scope="function")], db: Db,
+         principal: Principal = Depends(enumerator),
          items: list = Depends(batch_items)) -> PushResponse:
     """Send captured submissions; one result per item, in order (docs/SYNC.md, "Push")."""
     outcomes = Batch(db, principal).push(items)

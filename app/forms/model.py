@@ -101,10 +101,7 @@ class Field:
     def is_id_number(self) -> bool:
         """A field whose constraint calls id-valid(.) holds a resident ID number: validation
         normalises its value (full-width digits, lowercase x) and reports ID warnings."""
-        node = self.expression("constraint")
-        return node is not None and any(
-            isinstance(item, Call) and item.name == "id-valid" and item.args == (Current(),)
-            for item in walk_nodes(node))
+        return self.constraint is not None and _checks_id_number(self.constraint)
 
 
 @dataclasses.dataclass
@@ -246,6 +243,7 @@ def _source_rows(fields: list[Field]) -> Iterator[dict]:
 # Expressions
 
 
+@lru_cache(maxsize=4096)  # every choice of every filtered question of every household asks
 def choice_filter_source(source: str) -> str:
     """Bind XLSForm's `name` (the choice being filtered) to `.`.
 
@@ -271,6 +269,13 @@ def choice_filter_source(source: str) -> str:
             out.append(char)
             i += 1
     return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _checks_id_number(constraint: str) -> bool:
+    # Asked for every value validated: walking the expression each time cost a push 5 %.
+    return any(isinstance(item, Call) and item.name == "id-valid" and item.args == (Current(),)
+               for item in walk_nodes(parsed(constraint)))
 
 
 @lru_cache(maxsize=4096)

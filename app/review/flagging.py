@@ -32,14 +32,13 @@ def run_checks(session: Session, submission: Submission, *, cascade: bool = True
     the revision was just stored, so a corrected revision's result is written to the trail
     even when it is clean (the reviewer sees the earlier flags are gone)."""
     session.flush()
-    shared = _member_ids(session, submission.id)
-    _index_members(session, submission)
-    shared |= _member_ids(session, submission.id)
-    flags = checks.all_flags(submission.payload, _elsewhere(session, submission),
+    before = _member_ids(session, submission.id)
+    own = _index_members(session, submission)
+    flags = checks.all_flags(submission.payload, _elsewhere(session, submission, own),
                              _open_targets_if_done(session, submission.village_code))
     stored = _store(session, submission, flags, announce=arrived and submission.revision > 1)
     if cascade:
-        recheck_sharers(session, submission.id, shared)
+        recheck_sharers(session, submission.id, before | own)
     return stored
 
 
@@ -58,11 +57,39 @@ def recheck_sharers(session: Session, submission_id: str, id_numbers: set[str] |
     default the submission's own)."""
     if id_numbers is None:
         id_numbers = _member_ids(session, submission_id)
+    _recheck_holders(session, id_numbers, {submission_id})
+
+
+def check_arrivals(session: Session, arrived: list[Submission]) -> None:
+    """`run_checks()` for submissions just stored under new ids, all at once (a push's new
+    households). Their members are indexed first, so each one's checks see the others, as
+    they would have had they arrived one by one (each arrival rechecks the earlier ones that
+    share an ID number with it); households already awaiting review that share an ID number
+    with them are checked again afterwards, once each."""
+    session.flush()  # the households before their members: no relationship orders them
+    members = {submission.id: _member_rows(submission) for submission in arrived}
+    for rows in members.values():
+        session.add_all(rows)
+    session.flush()
+    numbers = {row.id_number for rows in members.values() for row in rows}
+    holders = _holders(session, numbers)
+    done: dict[str, list[str] | None] = {}
+    for submission in arrived:
+        own = {row.id_number for row in members[submission.id]}
+        if submission.village_code not in done:
+            done[submission.village_code] = _open_targets_if_done(session, submission.village_code)
+        elsewhere = _elsewhere_of(holders, submission.id, own)
+        flags = checks.all_flags(submission.payload, elsewhere, done[submission.village_code])
+        _store(session, submission, flags, announce=submission.revision > 1, previous=[])
+    _recheck_holders(session, numbers, set(members))
+
+
+def _recheck_holders(session: Session, id_numbers: set[str], exclude: set[str]) -> None:
     if not id_numbers:
         return
     sharing = select(SubmissionMember.submission_id).where(col(SubmissionMember.id_number).in_(id_numbers))
     others = session.exec(
-        select(Submission).where(col(Submission.id).in_(sharing), Submission.id != submission_id,
+        select(Submission).where(col(Submission.id).in_(sharing), col(Submission.id).not_in(exclude),
                                  Submission.state == SubmissionState.submitted)
         .order_by(col(Submission.id)))
     for other in list(others):
@@ -82,39 +109,69 @@ def _member_ids(session: Session, submission_id: str) -> set[str]:
         SubmissionMember.submission_id == submission_id)))
 
 
-def _index_members(session: Session, submission: Submission) -> None:
+def _index_members(session: Session, submission: Submission) -> set[str]:
+    """Replace the submission's member rows with those of its current revision; their ID
+    numbers."""
     session.exec(delete(SubmissionMember).where(col(SubmissionMember.submission_id) == submission.id))
-    members = submission.payload.get("members") or []
-    for index, member in enumerate(members):
+    rows = _member_rows(submission)
+    session.add_all(rows)
+    session.flush()
+    return {row.id_number for row in rows}
+
+
+def _member_rows(submission: Submission) -> list[SubmissionMember]:
+    rows = []
+    for index, member in enumerate(submission.payload.get("members") or []):
         if not isinstance(member, dict) or not member.get("id_number"):
             continue
-        session.add(SubmissionMember(
+        rows.append(SubmissionMember(
             submission_id=submission.id, member_index=index,
             id_number=idcard.normalize(str(member["id_number"]))[:18],
             name=str(member.get("full_name") or "")[:64],
             pension_scheme=" ".join(sorted(checks.active_schemes(member, "pension")))[:64],
             medical_scheme=" ".join(sorted(checks.active_schemes(member, "medical")))[:64]))
-    session.flush()
+    return rows
 
 
-def _elsewhere(session: Session, submission: Submission) -> dict[str, list[checks.Elsewhere]]:
-    """Other households (not rejected) listing one of this one's ID numbers, by ID number."""
+def _elsewhere(session: Session, submission: Submission,
+               own: set[str]) -> dict[str, list[checks.Elsewhere]]:
+    """Other households (not rejected) listing one of this one's ID numbers (`own`), by ID
+    number."""
+    return _elsewhere_of(_holders(session, own), submission.id, own)
+
+
+def _holders(session: Session, id_numbers: set[str]) -> dict[str, list]:
+    """By ID number: every household (not rejected) listing it, in household order, as
+    (submission id, state, village name, pension scheme, medical scheme)."""
+    found: dict[str, list] = {}
+    if not id_numbers:
+        return found
     rows = session.exec(
-        select(SubmissionMember, Submission.state, Area.name)
+        select(SubmissionMember.id_number, SubmissionMember.submission_id, Submission.state,
+               Area.name, SubmissionMember.pension_scheme, SubmissionMember.medical_scheme)
         .join(Submission, col(Submission.id) == SubmissionMember.submission_id)
         .join(Area, col(Area.code) == Submission.village_code)
-        .where(col(SubmissionMember.id_number).in_(
-                   select(SubmissionMember.id_number)
-                   .where(SubmissionMember.submission_id == submission.id).scalar_subquery()),
-               SubmissionMember.submission_id != submission.id,
+        .where(col(SubmissionMember.id_number).in_(id_numbers),
                Submission.state != SubmissionState.rejected)
         .order_by(col(SubmissionMember.submission_id), col(SubmissionMember.member_index)))
+    for id_number, *holder in rows:
+        found.setdefault(id_number, []).append(holder)
+    return found
+
+
+def _elsewhere_of(holders: dict[str, list], submission_id: str,
+                  own: set[str]) -> dict[str, list[checks.Elsewhere]]:
+    """What `holders` says about this household's ID numbers, itself left out: each other
+    household once per ID number."""
     found: dict[str, list[checks.Elsewhere]] = {}
-    for member, state, village_name in rows:
-        listed = found.setdefault(member.id_number, [])
-        if all(other.submission_id != member.submission_id for other in listed):
-            listed.append(checks.Elsewhere(member.submission_id, state == SubmissionState.approved,
-                                           village_name, member.pension_scheme, member.medical_scheme))
+    for id_number in own:
+        listed: list[checks.Elsewhere] = []
+        for other, state, village_name, pension, medical in holders.get(id_number, ()):
+            if other != submission_id and all(known.submission_id != other for known in listed):
+                listed.append(checks.Elsewhere(other, state == SubmissionState.approved,
+                                               village_name, pension, medical))
+        if listed:
+            found[id_number] = listed
     return found
 
 
@@ -131,11 +188,13 @@ def _key(flag: SubmissionFlag | checks.Flag) -> tuple:
 
 
 def _store(session: Session, submission: Submission, flags: list[checks.Flag], *,
-           announce: bool) -> list[SubmissionFlag]:
+           announce: bool, previous: list[SubmissionFlag] | None = None) -> list[SubmissionFlag]:
     """Replace the revision's flags when they changed, with a `submission.flagged` event that
     lists them (codes and paths only: no personal data in the trail); with `announce`, the
-    event is written even when nothing changed."""
-    previous = current_flags(session, submission)
+    event is written even when nothing changed. `previous`: the revision's flags when the
+    caller knows them (none, for a revision just stored)."""
+    if previous is None:
+        previous = current_flags(session, submission)
     if sorted(map(_key, previous)) == sorted(map(_key, flags)):
         if announce:
             _announce(session, submission, flags)

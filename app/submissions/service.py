@@ -4,12 +4,12 @@ Every stored revision is checked at once (app/review/flagging.py), in the same t
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.audit import service as audit
 from app.audit.service import Actor
 from app.clock import utcnow
-from app.review.flagging import run_checks
+from app.review.flagging import check_arrivals, run_checks
 from app.submissions.models import Submission, SubmissionRevision, SubmissionState
 from sync.changes import next_seq
 
@@ -32,6 +32,19 @@ def get(session: Session, submission_id: str) -> Submission | None:
     return session.get(Submission, submission_id)
 
 
+def existing_ids(session: Session, ids: list[str]) -> set[str]:
+    if not ids:
+        return set()
+    return set(session.exec(select(Submission.id).where(col(Submission.id).in_(set(ids)))))
+
+
+def load(session: Session, ids: list[str]) -> dict[str, Submission]:
+    """The stored submissions among these ids, by id."""
+    if not ids:
+        return {}
+    return {row.id: row for row in session.exec(select(Submission).where(col(Submission.id).in_(set(ids))))}
+
+
 def stored_revision(session: Session, submission_id: str,
                     revision: int) -> SubmissionRevision | None:
     return session.get(SubmissionRevision, (submission_id, revision))
@@ -39,16 +52,26 @@ def stored_revision(session: Session, submission_id: str,
 
 def receive(*, session: Session, actor: Actor, capture: Capture) -> Submission:
     """Store a new submission (its first revision), with its event."""
+    return receive_many(session=session, actor=actor, captures=[capture])[0]
+
+
+def receive_many(*, session: Session, actor: Actor, captures: list[Capture]) -> list[Submission]:
+    """Store new submissions (ids the server does not hold, all different), each with its
+    event, and check them (app/review/flagging.py, check_arrivals)."""
     now = utcnow()
-    submission = Submission(id=capture.id, owner_id=actor.user_id, device_id=actor.device_id,
-                            revision=capture.revision, received_at=now, seq=next_seq(session),
-                            **_current_fields(capture))
-    session.add(submission)
-    _keep_revision(session, actor, capture, now)
-    audit.record(session, actor, "submission.received", object_type="submission",
-                 object_id=capture.id, detail=_event_detail(actor, capture))
-    run_checks(session, submission, arrived=True)
-    return submission
+    first = next_seq(session, len(captures))
+    stored = []
+    for offset, capture in enumerate(captures):
+        submission = Submission(id=capture.id, owner_id=actor.user_id, device_id=actor.device_id,
+                                revision=capture.revision, received_at=now, seq=first + offset,
+                                **_current_fields(capture))
+        session.add(submission)
+        _keep_revision(session, actor, capture, now)
+        audit.record(session, actor, "submission.received", object_type="submission",
+                     object_id=capture.id, detail=_event_detail(actor, capture))
+        stored.append(submission)
+    check_arrivals(session, stored)
+    return stored
 
 
 def resubmit(*, session: Session, actor: Actor, submission: Submission, capture: Capture) -> None:

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from app.accounts.access import Principal, UserInfo
 from app.accounts.models import DeviceToken, User
+from app.db import WRITE_OPTION
 from app.audit.models import AuditEvent
 from app.main import create_app
 from app.submissions.models import Submission, SubmissionState
@@ -297,6 +298,14 @@ def test_malformed_bodies_get_stable_codes(phone, db):
 
 # ---- concurrency -------------------------------------------------------------------------------------
 
+def request_session(app) -> Session:
+    """A session opened as a request's (app/db.py, get_db): on SQLite a push's transaction
+    takes the write lock when it begins."""
+    session = Session(app.state.engine)
+    session.connection(execution_options={WRITE_OPTION: True})
+    return session
+
+
 def test_two_requests_with_the_same_record_at_once_store_it_once(app, db):
     """The second request waits for the first one's commit, then finds its row."""
     user = db.exec(select(User).where(User.username == "enumerator")).one()
@@ -306,11 +315,11 @@ def test_two_requests_with_the_same_record_at_once_store_it_once(app, db):
     answers = {}
 
     def second_request(name: str, mine: dict) -> None:
-        with Session(app.state.engine) as session:
+        with request_session(app) as session:
             answers[name] = [(o.status, o.code) for o in Batch(session, principal).push([mine])]
             session.commit()
 
-    with Session(app.state.engine) as first:
+    with request_session(app) as first:
         assert Batch(first, principal).push([sent])[0].status == "accepted"
         waiting = [threading.Thread(target=second_request, args=args)
                    for args in (("same", sent), ("other", other_content))]
