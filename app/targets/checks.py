@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 
 from app.areas.service import normalize_code
 from app.common import BLANKS, idcard, remove_chars, to_half_width
@@ -23,9 +24,9 @@ NAME_MAX = 50
 ADDRESS_MAX = 200
 _DIGITS = re.compile(r"[0-9０-９]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode's Cc category
-_VILLAGE = re.compile(r"[0-9]{12}")
-_DOTS = "·・•"
-_BLANK_CHARS = "".join(BLANKS)
+VILLAGE_CODE = re.compile(r"[0-9]{12}")
+DOTS = "·・•"
+BLANK_CHARS = "".join(BLANKS)
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,9 @@ class CountyData:
     today: date
 
 
-@dataclass(frozen=True)
-class GoodRow:
+class GoodRow(NamedTuple):
+    """A checked row as it will be stored; a plain tuple, which staging takes in bulk."""
+
     village_code: str
     id_number: str
     name: str
@@ -76,7 +78,7 @@ def insurance_keys(text: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _clean(text: str) -> str:
-    return text.strip(_BLANK_CHARS)
+    return text.strip(BLANK_CHARS)
 
 
 def check_name(raw: str) -> tuple[str, list[Problem]]:
@@ -84,7 +86,7 @@ def check_name(raw: str) -> tuple[str, list[Problem]]:
     if not name:
         return name, [Problem("name_missing", N_("The name is empty."))]
     if (name.startswith(FORMULA_START) or _DIGITS.search(name) or len(name) > NAME_MAX
-            or name[0] in _DOTS or name[-1] in _DOTS
+            or name[0] in DOTS or name[-1] in DOTS
             or _CONTROL.search(name)):
         return name, [Problem("name_invalid", N_("The name must not contain digits or begin with = + - @, may have at most 50 characters, and cannot begin or end with a middle dot."))]
     return name, []
@@ -105,7 +107,7 @@ def check_id(raw: str, today: date) -> tuple[str, list[Problem]]:
 
 def check_village(raw: str, county: CountyData) -> tuple[str, list[Problem]]:
     code = raw
-    if not _VILLAGE.fullmatch(raw):
+    if not VILLAGE_CODE.fullmatch(raw):
         code = normalize_code(remove_chars(to_half_width(raw), BLANKS))
     if not code:
         return code, [Problem("village_missing", N_("The village code is empty."))]

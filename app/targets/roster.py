@@ -144,7 +144,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         raise RosterFileError("file_xls", N_("Old .xls files cannot be read. Save the file as XLSX or CSV."))
     rows = _xlsx_rows(path) if magic == ZIP_MAGIC else _csv_rows(path)
     for number, cells in enumerate(rows, start=1):
-        if any(cell.strip() for cell in cells):
+        if any(map(str.strip, cells)):  # not a generator: this runs a million times
             yield number, cells
 
 
