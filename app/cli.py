@@ -42,6 +42,7 @@ def cmd_seed_demo(args, settings) -> None:
     engine = _engine(settings)
     with Session(engine) as session:
         added = demo.seed(session, Passwords(settings), settings.demo_password)
+        added["households"] = demo.seed_households(session)
         session.commit()
     print(f"demo data: {added['areas']} areas and {added['users']} users added", file=sys.stderr)
 
@@ -199,36 +200,38 @@ def cmd_export_batch(args, settings) -> None:
     engine, registry = _registry_engines(settings)
     actor = Actor(username="cli")
     output = Path(args.output)
-    # The batch's rows are used after the commit, to write the file.
-    with Session(engine, expire_on_commit=False) as session:
-        session.connection(execution_options={WRITE_OPTION: True})
-        county = args.county or (args.township or "")[:6] or None
-        if county is None:
-            counties = list(session.exec(select(Area.code).where(Area.level == AreaLevel.county)))
-            if len(counties) != 1:
-                raise CommandError("choose the county with --county CODE")
-            county = counties[0]
-        try:
-            if args.batch:
-                info = exports.by_number(session, county, args.batch)
-                if info is None:
-                    raise CommandError(f"county {county} has no batch {args.batch}")
-            else:
-                info = exports.create_batch(session=session, app_engine=engine, registry_engine=registry,
-                                            actor=actor, county_code=county, township_code=args.township,
-                                            progress=_progress)
-                print(f"batch {info.batch.number} of county {county}: {info.count} people",
-                      file=sys.stderr)
-            exports.probe(registry)
-        except ApiError as error:
-            raise CommandError(_english(error.message, error.params)) from None
-        exports.record_download(session, actor, info, args.format)
-        session.commit()
     partial = output.with_name(output.name + ".part")
     try:
         with partial.open("wb") as handle:
-            for chunk in exports.stream(engine, registry, info, args.format, progress=_progress):
-                handle.write(chunk)
+            # The batch's rows are used after the commit, to write the file.
+            with Session(engine, expire_on_commit=False) as session:
+                session.connection(execution_options={WRITE_OPTION: True})
+                county = args.county or (args.township or "")[:6] or None
+                if county is None:
+                    counties = list(session.exec(select(Area.code).where(Area.level == AreaLevel.county)))
+                    if len(counties) != 1:
+                        raise CommandError("choose the county with --county CODE")
+                    county = counties[0]
+                try:
+                    if args.batch:
+                        info = exports.by_number(session, county, args.batch)
+                        if info is None:
+                            raise CommandError(f"county {county} has no batch {args.batch}")
+                    else:
+                        # A new batch's file is written as the batch is made: one read, not two.
+                        info = exports.create_batch(session=session, app_engine=engine, registry_engine=registry,
+                                                    actor=actor, county_code=county, township_code=args.township,
+                                                    progress=_progress, copy_to=(args.format, handle))
+                        print(f"batch {info.batch.number} of county {county}: {info.count} people",
+                              file=sys.stderr)
+                    exports.probe(registry)
+                except ApiError as error:
+                    raise CommandError(_english(error.message, error.params)) from None
+                exports.record_download(session, actor, info, args.format)
+                session.commit()
+            if args.batch:
+                for chunk in exports.stream(engine, registry, info, args.format, progress=_progress):
+                    handle.write(chunk)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

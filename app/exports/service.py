@@ -7,9 +7,10 @@ event commit together) while the people are read from the registry, which may be
 database: items are matched to registry rows in chunks by id, never by a cross-database join.
 """
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from sqlalchemy import Connection, insert
 from sqlalchemy.engine import Engine
@@ -22,8 +23,9 @@ from app.audit import service as audit
 from app.audit.service import Actor
 from app.errors import ApiError
 from app.exports import render
-from app.exports.columns import LabelBook, Person, json_record, table_row
+from app.exports.columns import LabelBook, Person, json_lines, table_rows
 from app.exports.models import ExportBatch, ExportBatchFile, ExportBatchItem
+from app.exports.reading import CHUNK_IDS, ExportMismatch, complete, fetcher, item_ids, read_ahead
 from app.i18n import N_
 from app.registry.models import RegistryPerson, RegistryPersonVersion
 
@@ -31,16 +33,12 @@ FORMATS = ("csv", "xlsx", "jsonl")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                "jsonl": "application/jsonl; charset=utf-8"}
-CHUNK_IDS = 2000
 PROGRESS_EVERY = 100_000
 Progress = Callable[[str, int], None]
 
 PERSON = RegistryPerson.__table__
 VERSION = RegistryPersonVersion.__table__
-
-
-class ExportMismatch(RuntimeError):
-    """The bytes rendered now differ from the SHA-256 recorded when the batch was made."""
+ITEM = ExportBatchItem.__table__
 
 
 def registry_unavailable() -> ApiError:
@@ -88,9 +86,13 @@ def check_scope(session: Session, county_code: str, township_code: str | None) -
 
 def create_batch(*, session: Session, app_engine: Engine, registry_engine: Engine, actor: Actor,
                  county_code: str, township_code: str | None = None,
-                 progress: Progress | None = None) -> BatchInfo:
+                 progress: Progress | None = None, copy_to: tuple[str, BinaryIO] | None = None) -> BatchInfo:
     """Make the county's next batch. Raises ApiError 409 `nothing_to_export` rather than make an
-    empty one; the caller rolls back whatever was flushed (a savepoint in the views)."""
+    empty one; the caller rolls back whatever was flushed (a savepoint in the views).
+
+    The people are read once: each chunk becomes batch items and is rendered in all three
+    formats, whose SHA-256 is all that is kept. `copy_to` (format, file) keeps one of them too,
+    so that the command line need not render the new batch a second time."""
     check_scope(session, county_code, township_code)
     # One batch at a time per county, so numbers and "since the last batch" cannot race
     # (PostgreSQL row lock; SQLite writers are serialised anyway).
@@ -102,19 +104,33 @@ def create_batch(*, session: Session, app_engine: Engine, registry_engine: Engin
                         created_by_id=actor.user_id, created_by_name=actor.username)
     session.add(batch)
     session.flush()
-    count = _add_items(session, registry_engine, batch, township_code or county_code)
-    if not count:
-        raise ApiError(409, "nothing_to_export",
-                       N_("Nothing has been verified since the last batch, so there is nothing to export."))
-    files = {}
-    for fmt in FORMATS:
-        digest, size = hashlib.sha256(), 0
-        for chunk in render_batch(session, app_engine, registry_engine, batch, fmt, progress):
-            digest.update(chunk)
-            size += len(chunk)
-        files[fmt] = ExportBatchFile(batch_id=batch.id, format=fmt, file_name=file_name(batch, fmt),
-                                     sha256=digest.hexdigest(), byte_size=size, row_count=count)
-        session.add(files[fmt])
+    digests = {fmt: hashlib.sha256() for fmt in FORMATS}
+    sizes = dict.fromkeys(FORMATS, 0)
+
+    def keep(fmt: str, data: bytes) -> None:
+        digests[fmt].update(data)
+        sizes[fmt] += len(data)
+        if copy_to and copy_to[0] == fmt:
+            copy_to[1].write(data)
+
+    labels, count = LabelBook(app_engine), 0
+    with _writers(FORMATS, batch) as writers:
+        for chunk in read_ahead(_new_people(session, registry_engine, batch, township_code or county_code)):
+            tables = table_rows(chunk, labels)
+            keep("csv", writers["csv"].add(tables))
+            keep("xlsx", writers["xlsx"].add(tables))
+            keep("jsonl", writers["jsonl"].add(json_lines(chunk)))
+            count = _advance(count, len(chunk), "batch", progress)
+        if not count:
+            raise ApiError(409, "nothing_to_export",
+                           N_("Nothing has been verified since the last batch, so there is nothing to export."))
+        for fmt in FORMATS:
+            for data in writers[fmt].finish():
+                keep(fmt, data)
+    files = {fmt: ExportBatchFile(batch_id=batch.id, format=fmt, file_name=file_name(batch, fmt),
+                                  sha256=digests[fmt].hexdigest(), byte_size=sizes[fmt], row_count=count)
+             for fmt in FORMATS}
+    session.add_all(files.values())
     audit.record(session, actor, "export.created", object_type="export_batch", object_id=batch.id,
                  detail={"county_code": county_code, "number": batch.number,
                          "township_code": township_code, "count": count,
@@ -123,25 +139,39 @@ def create_batch(*, session: Session, app_engine: Engine, registry_engine: Engin
     return BatchInfo(batch, files)
 
 
-def _add_items(session: Session, registry_engine: Engine, batch: ExportBatch, prefix: str) -> int:
-    """Add the current version of every person under `prefix` that no batch holds yet."""
+def _new_people(session: Session, registry_engine: Engine, batch: ExportBatch,
+                prefix: str) -> Iterator[list[Person]]:
+    """The current version of every person under `prefix` that no batch holds yet, in version
+    order, a chunk at a time; each chunk is added to the batch's items before it is handed on."""
     current = select(PERSON.c.current_version_id).where(code_under(PERSON.c.village_code, prefix)) \
         .order_by(PERSON.c.current_version_id)
-    count = 0
+    app = session.connection()
     with _registry(registry_engine) as connection:
         try:
             result = connection.execution_options(yield_per=CHUNK_IDS).execute(current)
         except SQLAlchemyError as error:  # a separate registry whose tables are not made yet
             raise registry_unavailable() from error
+        fetch = fetcher(connection)
         for chunk in result.scalars().partitions():
-            taken = set(session.exec(select(ExportBatchItem.person_version_id).where(
-                col(ExportBatchItem.person_version_id).in_(chunk))))
-            new = [{"batch_id": batch.id, "person_version_id": version_id}
-                   for version_id in chunk if version_id not in taken]
+            # Chunks come in id order, so each range is looked at once.
+            taken = set(app.execute(select(ITEM.c.person_version_id).where(
+                ITEM.c.person_version_id.between(chunk[0], chunk[-1]))).scalars())
+            new = [version_id for version_id in chunk if version_id not in taken]
             if new:
-                session.exec(insert(ExportBatchItem), params=new)
-                count += len(new)
-    return count
+                _insert_items(app, batch.id, new)
+                yield complete(fetch(new), new, batch.id)
+
+
+def _insert_items(app: Connection, batch_id: int, version_ids: list[int]) -> None:
+    if app.dialect.name == "postgresql":
+        # COPY: a multi-row INSERT of 2,000 placeholders costs psycopg more to parse than to send.
+        with app.connection.driver_connection.cursor() as cursor, \
+                cursor.copy("COPY export_batch_item (batch_id, person_version_id) FROM STDIN") as copy:
+            for version_id in version_ids:
+                copy.write_row((batch_id, version_id))
+    else:
+        app.execute(insert(ITEM), [{"batch_id": batch_id, "person_version_id": version_id}
+                                   for version_id in version_ids])
 
 
 @contextmanager
@@ -163,43 +193,43 @@ def probe(registry_engine: Engine) -> None:
             raise registry_unavailable() from error
 
 
-def people(session: Session, registry_engine: Engine, batch_id: int) -> Iterator[Person]:
-    """The batch's people in version order, read in chunks from both databases."""
-    ids = session.exec(select(ExportBatchItem.person_version_id)
-                       .where(ExportBatchItem.batch_id == batch_id)
-                       .order_by(col(ExportBatchItem.person_version_id)),
-                       execution_options={"yield_per": CHUNK_IDS})
-    columns = (VERSION.c.id, VERSION.c.submission_id, VERSION.c.revision, VERSION.c.village_code,
-               VERSION.c.data)
+def people(session: Session, registry_engine: Engine, batch_id: int) -> Iterator[list[Person]]:
+    """The batch's people in version order, in chunks read from both databases."""
     with _registry(registry_engine) as connection:
-        for chunk in ids.partitions():
-            found = [Person(*row) for row in connection.execute(
-                select(*columns).where(VERSION.c.id.in_(chunk)).order_by(VERSION.c.id))]
-            if len(found) != len(chunk):
-                raise ExportMismatch(f"batch {batch_id}: registry versions are missing")
-            yield from found
+        fetch = fetcher(connection)
+        for chunk in item_ids(session.connection(), batch_id):
+            yield complete(fetch(chunk), chunk, batch_id)
+
+
+@contextmanager
+def _writers(formats: Iterable[str], batch: ExportBatch) -> Iterator[dict]:
+    writers = {fmt: render.XlsxFile(batch.created_at) if fmt == "xlsx"
+               else render.JsonLinesFile() if fmt == "jsonl" else render.CsvFile() for fmt in formats}
+    try:
+        yield writers
+    finally:
+        if "xlsx" in writers:
+            writers["xlsx"].close()
 
 
 def render_batch(session: Session, app_engine: Engine, registry_engine: Engine,
                  batch: ExportBatch, fmt: str, progress: Progress | None = None) -> Iterator[bytes]:
-    rows = people(session, registry_engine, batch.id)
-    if progress:
-        rows = _counted(rows, fmt, progress)
-    labels = LabelBook(app_engine)
-    if fmt == "jsonl":
-        return render.jsonl_chunks(json_record(person) for person in rows)
-    tables = (table_row(person, labels) for person in rows)
-    if fmt == "xlsx":
-        return render.xlsx_chunks(tables, batch.created_at)
-    return render.csv_chunks(tables)
+    labels, count = LabelBook(app_engine), 0
+    with _writers([fmt], batch) as writers:
+        writer = writers[fmt]
+        for chunk in read_ahead(people(session, registry_engine, batch.id)):
+            data = writer.add(json_lines(chunk) if fmt == "jsonl" else table_rows(chunk, labels))
+            if data:
+                yield data
+            count = _advance(count, len(chunk), fmt, progress)
+        yield from writer.finish()
 
 
-def _counted(rows: Iterator[Person], fmt: str, progress: Progress) -> Iterator[Person]:
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        if count % PROGRESS_EVERY == 0:
-            progress(fmt, count)
-        yield row
+def _advance(count: int, more: int, what: str, progress: Progress | None) -> int:
+    """Report every PROGRESS_EVERY people."""
+    if progress and (count + more) // PROGRESS_EVERY > count // PROGRESS_EVERY:
+        progress(what, (count + more) // PROGRESS_EVERY * PROGRESS_EVERY)
+    return count + more
 
 
 def stream(app_engine: Engine, registry_engine: Engine, info: BatchInfo, fmt: str,
