@@ -29,6 +29,12 @@ test-js: setup
 test-py: setup
 	$(BIN)/python -m pytest
 
+# County-scale benchmarks (not part of `make test`): BENCH_PEOPLE=100000 for a smaller county,
+# BENCH_ARGS="--only import,queue" for some sections. Prints one table; see benchmarks/README.md.
+BENCH_PEOPLE ?= 1000000
+bench: setup
+	BENCH_PEOPLE=$(BENCH_PEOPLE) $(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
 # Re-extract the translatable strings and merge them into the zh_CN catalog.
 messages: setup
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output -o app/locale/messages.pot .

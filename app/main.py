@@ -12,6 +12,7 @@ from app.accounts.secrets import Passwords
 from app.areas import views as area_views
 from app.audit import views as audit_views
 from app.capture import views as capture_views
+from app.capture.delivery import AppDelivery
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.db import make_engine
 from app.exports import views as export_views
@@ -20,6 +21,9 @@ from app.home import views as home_views
 from app.registry import store as registry_store
 from app.registry import views as registry_views
 from app.registry import worker as registry_worker
+from app.reports import api as report_api
+from app.reports import progress_views as progress_report_views
+from app.reports import views as report_views
 from app.review import api as review_api
 from app.review import pages as review_pages
 from app.system import views as system_views
@@ -65,9 +69,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
+    app.add_middleware(AppDelivery)
+
     for module in (system_views, account_views, home_views, account_admin_views, area_views,
                    audit_views, form_views, capture_views, sync_views, target_views, registry_views,
-                   export_views, review_pages, review_api):
+                   export_views, review_pages, review_api, progress_report_views,
+                   report_views, report_api):
         app.include_router(module.router)
 
     app.mount("/static/vendor/htmx", StaticFiles(directory=VENDOR_DIR / "htmx.org" / "dist",

@@ -1,48 +1,35 @@
-"""What `canbao export-batch` costs for a county-sized registry: wall time and peak memory.
+"""Export of a county-sized registry (`canbao export-batch`): wall time and peak memory.
 
-    .venv/bin/python benchmarks/export_batch.py                      # SQLite, a temporary file
-    .venv/bin/python benchmarks/export_batch.py postgresql://postgres@127.0.0.1:5432/postgres
-        [--people 1000000]
+    .venv/bin/python benchmarks/run.py --only export [--people 1000000]
 
-Builds a fresh database (a temporary one on the PostgreSQL server, dropped afterwards),
-migrates it, loads the demo county (for its villages and the form's choice labels), and puts N
-synthetic verified people straight into registry_person_version / registry_person (COPY on
-PostgreSQL, executemany on SQLite), as if the push worker had written them. Then it runs the
-real command, each time under /usr/bin/time -v, and prints wall time and peak RSS:
+The export section of benchmarks/run.py. On a fresh database (a temporary one
+on the PostgreSQL server, dropped afterwards) with the demo county (its villages and the form's
+choice labels), N synthetic verified people go straight into registry_person_version /
+registry_person (COPY on PostgreSQL, executemany on SQLite), as if the push worker had written
+them. Then the real command runs, each time under /usr/bin/time -v:
 
 1. `export-batch --format csv`: makes batch 1 (its items, and one rendering of each of the
    three formats to record their SHA-256) and writes the CSV (a fourth rendering);
-2. `export-batch --batch 1 --format xlsx` and `--format jsonl`: a re-download each.
+2. `export-batch --batch 1 --format csv` and `--format xlsx`: a download each.
 
-On PostgreSQL it also times `COPY (SELECT …) TO STDOUT (FORMAT csv)` of the same 23 columns
-(codes, no labels) as the floor: what the database alone needs to hand the rows over.
-Not a test: figures depend on the machine.
+On PostgreSQL the floor is `COPY (SELECT the stored rows) TO STDOUT`: what the database alone
+needs to hand the rows over. Not a test: figures depend on the machine.
 """
-import argparse
-import os
-import re
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlmodel import Session
 from stdnum.cn import ric
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (Context, Figure, app_env, canbao, migrate_and_seed, raw_postgresql,  # noqa: E402
+                    scratch_database, timed)
 
 from app import demo  # noqa: E402
-from app.accounts.secrets import Passwords  # noqa: E402
-from app.cli import migrate  # noqa: E402
-from app.config import Settings  # noqa: E402
 from app.db import make_engine  # noqa: E402
-from app.exports.columns import COLUMNS  # noqa: E402
 
 VILLAGES = [area.code for area in demo.demo_areas() if area.level == "village"]
 VERSION_COLUMNS = ("id", "id_number", "submission_id", "revision", "member_index", "order_key",
@@ -109,33 +96,14 @@ def fill_sqlite(url: str, people: int) -> None:
     engine.dispose()
 
 
-def timed(args: list[str], url: str) -> dict:
-    """Run the canbao command under /usr/bin/time -v: wall seconds, peak RSS in MiB."""
-    env = dict(os.environ, CANBAO_DATABASE_URL=url)
-    env.pop("CANBAO_REGISTRY_DATABASE_URL", None)
-    result = subprocess.run(["/usr/bin/time", "-v", sys.executable, "-m", "app.cli", *args],
-                            capture_output=True, text=True, env=env, cwd=ROOT)
-    if result.returncode:
-        raise SystemExit(result.stderr)
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1))
-    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", result.stderr).group(1)
-    seconds = sum(float(part) * 60 ** index for index, part in enumerate(reversed(wall.split(":"))))
-    cpu = sum(float(re.search(rf"{kind} time \(seconds\): ([\d.]+)", result.stderr).group(1))
-              for kind in ("User", "System"))
-    return {"seconds": seconds, "cpu": cpu, "rss_mib": rss / 1024}
-
-
-def copy_floor(url: str, columns: bool) -> float:
-    """Seconds for PostgreSQL to hand over the batch's rows: the stored JSON as it is, or the
-    23 columns taken out of it (`json` is re-parsed for every ->>, so that costs more)."""
+def copy_floor(url: str) -> float:
+    """Seconds for PostgreSQL to hand over the batch's stored rows as they are: the floor of
+    any export, which must at least read them."""
     import psycopg
 
-    fields = "v.id, v.submission_id, v.revision, v.village_code, v.data"
-    if columns:
-        fields = ", ".join(f"v.{column.key}" if column.key in ("village_code", "submission_id", "revision")
-                           else f"v.data->'member'->>'{column.key}'" for column in COLUMNS)
-    query = (f"COPY (SELECT {fields} FROM registry_person p JOIN registry_person_version v "
-             f"ON v.id = p.current_version_id ORDER BY v.id) TO STDOUT (FORMAT csv)")
+    query = ("COPY (SELECT v.id, v.submission_id, v.revision, v.village_code, v.data "
+             "FROM registry_person p JOIN registry_person_version v ON v.id = p.current_version_id "
+             "ORDER BY v.id) TO STDOUT (FORMAT csv)")
     started = time.perf_counter()
     with psycopg.connect(url) as connection, connection.cursor() as cursor:
         with cursor.copy(query) as copy:
@@ -144,59 +112,49 @@ def copy_floor(url: str, columns: bool) -> float:
     return time.perf_counter() - started
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("server", nargs="?", help="a PostgreSQL URL; SQLite when left out")
-    parser.add_argument("--people", type=int, default=1_000_000)
-    args = parser.parse_args()
-    scratch = Path(tempfile.mkdtemp(prefix="canbao-export-bench-"))
-    admin, name = None, f"canbao_bench_{uuid.uuid4().hex[:8]}"
-    if args.server:
-        admin = create_engine(make_url(args.server).set(drivername="postgresql+psycopg"),
-                              isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(args.server).set(database=name).render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{scratch / 'bench.db'}"
+SECTION = "export"
+
+
+def export_runs(url: str, scratch: Path) -> dict:
+    """Make batch 1 (writing its CSV), then download it again as CSV and as XLSX."""
+    env = app_env(url)
+    runs = {
+        "make batch + write CSV": ["export-batch", "--format", "csv", "-o", str(scratch / "b.csv")],
+        "download CSV": ["export-batch", "--batch", "1", "--format", "csv", "-o", str(scratch / "b2.csv")],
+        "download XLSX": ["export-batch", "--batch", "1", "--format", "xlsx", "-o", str(scratch / "b.xlsx")],
+    }
     try:
-        migrate(url)
-        engine = make_engine(url)
-        with Session(engine) as session:
-            demo.seed(session, Passwords(Settings(argon2_time_cost=1, argon2_memory_kib=1024,
-                                                  argon2_parallelism=1)), "bench-pass-2026")
-            session.commit()
-        engine.dispose()
-        started = time.perf_counter()
-        (fill_postgresql if args.server else fill_sqlite)(
-            make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-            if args.server else url, args.people)
-        print(f"{args.people} people inserted in {time.perf_counter() - started:.0f} s")
-        runs = {
-            "create batch + write csv": ["export-batch", "--format", "csv", "-o", str(scratch / "b.csv")],
-            "re-download xlsx": ["export-batch", "--batch", "1", "--format", "xlsx", "-o", str(scratch / "b.xlsx")],
-            "re-download jsonl": ["export-batch", "--batch", "1", "--format", "jsonl", "-o", str(scratch / "b.jsonl")],
-            "re-download csv": ["export-batch", "--batch", "1", "--format", "csv", "-o", str(scratch / "b2.csv")],
-        }
-        for label, command in runs.items():
-            figures = timed(command, url)
-            print(f"{label}: {figures['seconds']:.1f} s wall, {figures['cpu']:.1f} s CPU, "
-                  f"peak RSS {figures['rss_mib']:.0f} MiB")
-        for suffix in ("csv", "xlsx", "jsonl"):
-            print(f"  {suffix}: {(scratch / f'b.{suffix}').stat().st_size / 2**20:.0f} MiB")
-        if args.server:
-            raw = url.replace("+psycopg", "")
-            print(f"floor, COPY (SELECT the stored rows) TO STDOUT: {copy_floor(raw, False):.1f} s")
-            print(f"floor, COPY (SELECT 23 columns ->>) TO STDOUT (FORMAT csv): {copy_floor(raw, True):.1f} s")
+        return {label: timed(canbao(*command), env) for label, command in runs.items()}
     finally:
-        if admin is not None:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-        for path in scratch.iterdir():
-            path.unlink()
-        scratch.rmdir()
+        for name in ("b.csv", "b2.csv", "b.xlsx"):
+            (scratch / name).unlink(missing_ok=True)
 
 
-if __name__ == "__main__":
-    main()
+def measure(ctx: Context) -> list[Figure]:
+    """Wall time and peak RSS of each run, and the downloads' ratio to the COPY floor."""
+    size = f"{ctx.people:,} verified people"
+    results, floor = {}, None
+    for kind in ctx.databases:
+        with scratch_database(kind, ctx.server, ctx.scratch) as url:
+            migrate_and_seed(url)
+            if kind == "postgresql":
+                fill_postgresql(raw_postgresql(url), ctx.people)
+                floor = copy_floor(raw_postgresql(url))
+            else:
+                fill_sqlite(url, ctx.people)
+            results[kind] = export_runs(url, ctx.scratch)
+    figures = []
+    if floor is not None:
+        figures.append(Figure(SECTION, "floor: COPY (SELECT stored rows) TO STDOUT", "postgresql",
+                              floor, "s", size))
+    for kind, runs in results.items():
+        for label, run in runs.items():
+            figures.append(Figure(SECTION, label, kind, run.seconds, "s", size))
+            if label != "make batch + write CSV":
+                figures.append(Figure(SECTION, f"{label}: peak RSS", kind, run.rss_mb, "MB", size,
+                                      target="< 300"))
+        if floor is not None:
+            for label, target in (("download CSV", "≤ 2"), ("download XLSX", "")):
+                figures.append(Figure(SECTION, f"{label} ÷ COPY TO (same run)", kind,
+                                      runs[label].seconds / floor, "×", size, target=target))
+    return figures

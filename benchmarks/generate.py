@@ -1,11 +1,12 @@
 """A synthetic county for benchmarks: the area tree and a roster of targets.
 
     .venv/bin/python benchmarks/generate.py --out benchmarks/out [--people 1000000] [--seed 1]
-        [--townships 20] [--villages 20] [--format csv|xlsx]
+        [--townships 20] [--villages 20] [--format csv|xlsx] [--answers]
 
 writes `areas.csv` (code,name,parent, for `canbao import-areas`) and `roster.csv` or
-`roster.xlsx` (for `canbao import-targets`). The same seed gives the same rows (and, for
-CSV, the same bytes).
+`roster.xlsx` (for `canbao import-targets`); with `--answers`, also `answers.csv`: every
+person's answers as approved, in the columns of table person_fact (for the report benchmark).
+The same seed gives the same rows (and, for CSV, the same bytes).
 
 County 350524 (安溪县, a real code so that ID numbers validate) with clearly synthetic
 township and village names. People come in households of 1 to 8 (head, spouse, children,
@@ -23,7 +24,8 @@ import argparse
 import csv
 import random
 import sys
-from datetime import date, timedelta
+import uuid
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from stdnum.cn import ric
@@ -44,6 +46,14 @@ MINORITY_FIRST = ("阿依古丽", "买买提", "艾力", "古丽娜", "热依拉
                   "其其格", "努尔")
 MINORITY_SECOND = ("买买提", "吐尔逊", "艾则孜", "多吉", "拉姆", "旺堆", "达瓦", "巴雅尔", "阿不都")
 INSURANCES = ("养老", "医疗", "工伤", "失业", "生育")
+INSURANCE_CODES = {"养老": "pension", "医疗": "medical", "工伤": "work_injury", "失业": "unemployment",
+                   "生育": "maternity"}
+ANSWER_HEADERS = ["id_number", "village_code", "submission_id", "revision", "member_index",
+                  "approved_at", "birth_date", "sex", "hukou_type", "personal_status",
+                  "employment", "unit_type", *INSURANCE_CODES.values(),
+                  *(f"{name}_before" for name in INSURANCE_CODES.values())]
+APPROVALS_FROM = datetime(2026, 9, 1, tzinfo=UTC)  # approvals spread over 12 weeks
+APPROVAL_SPAN = 84 * 86400
 HOUSEHOLD_SIZES = (1, 2, 3, 4, 5, 6, 7, 8)
 SIZE_WEIGHTS = (14, 26, 24, 18, 9, 5, 3, 1)
 
@@ -139,8 +149,112 @@ def uninsured(rng: random.Random) -> str:
     return "；".join("基本" + word + "保险" for word in chosen)
 
 
-def roster_rows(people_count: int, tree, rng: random.Random):
-    """One row per person until the count is reached (the last household may be cut short)."""
+# ---- registration form payloads (survey_forms/canbao_registration.yaml) ----------------------
+
+RELATIONS = {"户主": "head", "配偶": "spouse", "父亲": "parent", "母亲": "parent",
+             "儿子": "child", "女儿": "child", "孙子": "grandchild", "孙女": "grandchild"}
+WORK_INSURANCES = ("work_injury_status", "unemployment_status", "maternity_status")
+GAP_STATUSES = {"not_enrolled", "interrupted"}
+
+
+def _age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _status(rng: random.Random, gap: float) -> str:
+    roll = rng.random()
+    return "not_enrolled" if roll < gap else "interrupted" if roll < gap * 1.5 else "enrolled"
+
+
+def member_answers(rng: random.Random, name: str, relation: str, birth: date, male: bool,
+                   id_number: str, place: str, visit: date = REFERENCE) -> dict:
+    """One member's answers as an enumerator enters them: valid against the form, with gaps
+    (未参保, 中断缴费) often enough that reasons, schemes and the work insurances all occur."""
+    age = _age_on(birth, visit)
+    member = {"full_name": name, "id_number": id_number, "sex": "1" if male else "2",
+              "birth_date": birth.isoformat(), "relation": RELATIONS.get(relation, "other"),
+              "hukou_type": rng.choice(("agricultural", "agricultural", "unified", "non_agricultural")),
+              "hukou_place": f"福建省泉州市安溪县{place}", "residence_same": "same",
+              "special_groups": "none" if rng.random() < 0.85 else rng.choice(
+                  ("dibao", "tekun", "poverty_alleviated", "monitored", "severe_disability"))}
+    if rng.random() < 0.1:
+        member["residence_same"] = "other"
+        member["residence"] = "广东省深圳市宝安区西乡街道"
+    gaps = []
+    if age < 16:
+        member["personal_status"] = "student" if age >= 6 else "resident"
+    else:
+        if rng.random() < 0.6:
+            member["phone"] = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
+        gaps += _working_age_answers(rng, member, age)
+    medical = _status(rng, 0.05)
+    member["medical_status"] = medical
+    if medical != "not_enrolled":
+        member["medical_scheme"] = "employee" if member.get("employment") == "unit_employed" else "resident"
+    if medical in GAP_STATUSES:
+        gaps.append("medical")
+    if gaps:
+        reason = rng.choice(("financial", "unwilling", "no_employer", "unreachable", "other"))
+        member["not_enrolled_reason"] = reason
+        if reason == "other":
+            member["not_enrolled_reason_other"] = "家中临时困难，明年再缴"
+        if reason != "unreachable":  # the form asks no willingness of somebody unreachable
+            member["willingness"] = rng.choice(("willing", "unwilling", "undecided"))
+    return member
+
+
+def _working_age_answers(rng: random.Random, member: dict, age: int) -> list[str]:
+    """Employment, pension and the work insurances of somebody 16 or over; the insurances
+    they should be in but are not."""
+    employment = ("retired" if age >= 60 and rng.random() < 0.4 else "student" if age < 22
+                  else rng.choice(("unit_employed", "flexible", "platform", "farming", "farming",
+                                   "unemployed")))
+    member["employment"] = employment
+    member["personal_status"] = {"unit_employed": "employee", "student": "student",
+                                 "retired": "retiree"}.get(employment, "resident")
+    gaps = []
+    if employment == "student":  # not expected to be in a pension scheme: no reason asked
+        member["pension_status"] = "not_enrolled"
+    else:
+        status = "receiving" if employment == "retired" else _status(rng, 0.15)
+        member["pension_status"] = status
+        if status != "not_enrolled":
+            member["pension_scheme"] = "enterprise" if employment == "unit_employed" else "resident"
+        if status in GAP_STATUSES:
+            gaps.append("pension")
+    if employment == "unit_employed":
+        member["employer"] = rng.choice(("安溪县茶业有限公司", "泉州市建材有限公司", "安溪县人民医院"))
+        member["unit_type"] = rng.choice(("enterprise", "institution", "government"))
+        for key in WORK_INSURANCES:
+            member[key] = "enrolled" if rng.random() < 0.9 else "not_enrolled"
+        if "not_enrolled" in (member[key] for key in WORK_INSURANCES):
+            gaps.append("work")
+    elif employment in ("flexible", "platform"):
+        for key in WORK_INSURANCES:
+            member[key] = rng.choice(("enrolled", "not_enrolled"))
+    elif employment == "unemployed":
+        member["unemployment_status"] = "not_enrolled"
+    return gaps
+
+
+def household_payload(people: People, rng: random.Random, village_code: str, place: str,
+                      visit: date = REFERENCE) -> dict:
+    """A registered household of 1 to 8 (as `household()` makes them), every member with
+    valid answers: what a phone pushes after one visit."""
+    address = f"{place}{rng.randint(1, 12)}组{rng.randint(1, 150)}号"
+    members = [member_answers(rng, name, relation, birth, male, people.id_number(birth, male),
+                              place, visit)
+               for name, relation, birth, male in household(people, rng)]
+    payload = {"village_code": village_code, "visit_date": visit.isoformat(), "address": address,
+               "visit_outcome": "registered", "household_type": "family", "members": members}
+    if rng.random() < 0.7:
+        payload["contact_phone"] = f"13{rng.randrange(10**9):09d}"
+    return payload
+
+
+def roster_people(people_count: int, tree, rng: random.Random):
+    """(roster row, birth date, male, household number, index in household) per person until
+    the count is reached (the last household may be cut short)."""
     people = People(rng)
     villages = [(code, township + village) for _, township, in_township in tree
                 for code, village in in_township]
@@ -149,12 +263,41 @@ def roster_rows(people_count: int, tree, rng: random.Random):
         number += 1
         code, place = rng.choice(villages)
         address = f"{place}{rng.randint(1, 12)}组{rng.randint(1, 150)}号"
-        for name, relation, birth, male in household(people, rng):
+        for index, (name, relation, birth, male) in enumerate(household(people, rng)):
             if written == people_count:
                 return
-            yield [f"H{number:07d}", name, relation, people.id_number(birth, male), address, code,
+            row = [f"H{number:07d}", name, relation, people.id_number(birth, male), address, code,
                    uninsured(rng)]
+            yield row, birth, male, number, index
             written += 1
+
+
+def answered(people, path: Path, rng: random.Random):
+    """The roster rows, writing as they pass each person's answers as approved, in the columns
+    of table person_fact (app/reports/models.py), with "before" statuses from the roster's
+    missing insurances. Its own random stream: the roster's bytes do not depend on whether
+    answers are written."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(ANSWER_HEADERS)
+        for row, birth, male, number, index in people:
+            writer.writerow(fact(row, birth, male, number, index, rng))
+            yield row
+
+
+def fact(row: list[str], birth: date, male: bool, number: int, index: int,
+         rng: random.Random) -> list[str]:
+    """A roster person registered with member_answers(), reduced to a person fact as
+    app/reports/facts.py reduces an approved member."""
+    member = member_answers(rng, row[1], row[2], birth, male, row[3], row[4])
+    approved = APPROVALS_FROM + timedelta(seconds=rng.randrange(APPROVAL_SPAN))
+    missing = {INSURANCE_CODES[word] for word in INSURANCES if word in row[6]}
+    return [row[3], row[5], str(uuid.UUID(int=number)), "1", str(index), approved.isoformat(),
+            f"{birth:%Y-%m-%d}",
+            *(member.get(answer, "") for answer in ("sex", "hukou_type", "personal_status",
+                                                    "employment", "unit_type")),
+            *(member.get(f"{name}_status", "") for name in INSURANCE_CODES.values()),
+            *("not_enrolled" if name in missing else "" for name in INSURANCE_CODES.values())]
 
 
 def write_roster(path: Path, rows, fmt: str) -> None:
@@ -182,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--townships", type=int, default=20)
     parser.add_argument("--villages", type=int, default=20, help="villages per township")
     parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    parser.add_argument("--answers", action="store_true",
+                        help="also write answers.csv: each person's answers, as table person_fact holds them")
     args = parser.parse_args(argv)
     if not 1 <= args.townships <= 899 or not 1 <= args.villages <= 999:
         parser.error("townships must be 1-899 and villages 1-999")
@@ -191,8 +336,14 @@ def main(argv: list[str] | None = None) -> int:
     tree = townships(args.townships, args.villages)
     write_areas(out / "areas.csv", tree)
     roster = out / f"roster.{args.format}"
-    write_roster(roster, roster_rows(args.people, tree, rng), args.format)
-    print(f"wrote {out / 'areas.csv'} and {roster} ({args.people} people)", file=sys.stderr)
+    people = roster_people(args.people, tree, rng)
+    if args.answers:
+        rows = answered(people, out / "answers.csv", random.Random(f"answers-{args.seed}"))
+    else:
+        rows = (row for row, *_ in people)
+    write_roster(roster, rows, args.format)
+    print(f"wrote {out / 'areas.csv'} and {roster}{' and answers.csv' * args.answers} "
+          f"({args.people} people)", file=sys.stderr)
     return 0
 
 

@@ -6,8 +6,9 @@
 Builds a fresh database (a temporary one on the PostgreSQL server, dropped afterwards), loads
 the demo, inserts N households (default 100 000; 60 % in 演示一镇, the township measured, so
 the queue is as large as a township's can get), one error flag on every 10th and a warning on
-every 7th, then prints the median time of the queries a queue page runs. Not a test: figures
-depend on the machine.
+every 7th, then prints the median and the 95th percentile time of the queries a queue page
+runs. benchmarks/run.py runs it as its "supervisor queue" section. Not a test: figures depend
+on the machine.
 """
 import random
 import statistics
@@ -16,21 +17,25 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert, text
 from sqlmodel import Session, select
 
-from app import demo
-from app.accounts.models import User
-from app.accounts.secrets import Passwords
-from app.areas.models import Area, AreaLevel
-from app.cli import migrate
-from app.config import Settings
-from app.db import make_engine
-from app.review import queue
-from app.review.models import SubmissionFlag, SubmissionMember
-from app.submissions.models import Submission
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import p95, scratch_database  # noqa: E402
+
+from app import demo  # noqa: E402
+from app.accounts.models import User  # noqa: E402
+from app.accounts.secrets import Passwords  # noqa: E402
+from app.areas.models import Area, AreaLevel  # noqa: E402
+from app.cli import migrate  # noqa: E402
+from app.config import Settings  # noqa: E402
+from app.db import make_engine  # noqa: E402
+from app.review import queue  # noqa: E402
+from app.review.models import SubmissionFlag, SubmissionMember  # noqa: E402
+from app.submissions.models import Submission  # noqa: E402
 
 STATES = ["approved"] * 6 + ["submitted"] * 3 + ["returned"]  # 60 / 30 / 10 %
 TOWNSHIP = "350524100"
@@ -81,67 +86,87 @@ def build(url: str, count: int) -> None:
     engine.dispose()
 
 
-def measure(url: str) -> None:
+SECTION = "supervisor queue"
+FIRST_PAGE = "pending, oldest first (default), page 1"
+
+
+def cases(session, villages: dict[str, str], owner: int) -> dict[str, dict]:
+    page = queue.search(session, villages, queue.QueueFilter())
+    deep = None
+    for _ in range(200):  # the cursor of page 201, or of the last page when there are fewer
+        if page.next_cursor is None:
+            break
+        deep, page = page.next_cursor, queue.search(session, villages, queue.QueueFilter(),
+                                                    cursor=page.next_cursor)
+    return {
+        FIRST_PAGE: dict(filters=queue.QueueFilter()),
+        "pending, page 201 (keyset cursor)": dict(filters=queue.QueueFilter(), cursor=deep),
+        "pending, newest first": dict(filters=queue.QueueFilter(sort="newest")),
+        "pending, by village": dict(filters=queue.QueueFilter(sort="village")),
+        "pending with errors": dict(filters=queue.QueueFilter(flag="errors")),
+        "pending without errors": dict(filters=queue.QueueFilter(flag="clean")),
+        "pending, one flag code": dict(filters=queue.QueueFilter(flag="phone_invalid")),
+        "one village + enumerator + dates": dict(filters=queue.QueueFilter(
+            village=next(iter(villages)), enumerator=owner,
+            date_from=datetime(2026, 11, 5).date(), date_to=datetime(2026, 11, 9).date())),
+        "every state, newest first": dict(filters=queue.QueueFilter(state="", sort="newest")),
+    }
+
+
+def timings(url: str, repetitions: int) -> dict[str, list[float]]:
+    """Milliseconds of each kind of page (one search, as the page runs it), `repetitions`
+    times each, in turns so that a busy moment of the machine does not land on one kind."""
     engine = make_engine(url)
     with Session(engine) as session:
         villages = {area.code: area.name for area in session.exec(
             select(Area).where(Area.level == AreaLevel.village, Area.code.startswith(TOWNSHIP)))}
         owner = session.exec(select(User.id).where(User.username == "enumerator")).one()
-        page = queue.search(session, villages, queue.QueueFilter())
-        for _ in range(200):  # the cursor of page 200
-            page = queue.search(session, villages, queue.QueueFilter(), cursor=page.next_cursor)
-        deep = page.next_cursor
-        cases = {
-            "pending, oldest first (default), page 1": dict(filters=queue.QueueFilter()),
-            "pending, page 201 (keyset cursor)": dict(filters=queue.QueueFilter(), cursor=deep),
-            "pending, newest first": dict(filters=queue.QueueFilter(sort="newest")),
-            "pending, by village": dict(filters=queue.QueueFilter(sort="village")),
-            "pending with errors": dict(filters=queue.QueueFilter(flag="errors")),
-            "pending without errors": dict(filters=queue.QueueFilter(flag="clean")),
-            "pending, one flag code": dict(filters=queue.QueueFilter(flag="phone_invalid")),
-            "one village + enumerator + dates": dict(filters=queue.QueueFilter(
-                village=next(iter(villages)), enumerator=owner,
-                date_from=datetime(2026, 11, 5).date(), date_to=datetime(2026, 11, 9).date())),
-            "every state, newest first": dict(filters=queue.QueueFilter(state="", sort="newest")),
-        }
-        print(f"{'query':45} {'median ms':>10} {'rows':>6} {'total':>7}")
-        for name, kwargs in cases.items():
-            times = []
-            for _ in range(7):
+        kinds = cases(session, villages, owner)
+        times = {name: [] for name in kinds}
+        times["tabs (awaiting review, returned)"] = []
+        for _ in range(repetitions):
+            for name, kwargs in kinds.items():
                 began = time.perf_counter()
-                page = queue.search(session, villages, kwargs["filters"], cursor=kwargs.get("cursor"))
-                times.append((time.perf_counter() - began) * 1000)
-            print(f"{name:45} {statistics.median(times):10.1f} {len(page.rows):6} {page.total:7}")
-        times = []
-        for _ in range(7):
+                queue.search(session, villages, kwargs["filters"], cursor=kwargs.get("cursor"))
+                times[name].append((time.perf_counter() - began) * 1000)
             began = time.perf_counter()
-            counts = queue.open_counts(session, villages)
-            times.append((time.perf_counter() - began) * 1000)
-        label = "tabs (awaiting review, returned)"
-        print(f"{label:45} {statistics.median(times):10.1f} {'':6} {sum(counts.values()):7}")
+            queue.open_counts(session, villages)
+            times["tabs (awaiting review, returned)"].append((time.perf_counter() - began) * 1000)
     engine.dispose()
+    return times
+
+
+def measure(ctx) -> list:
+    """The section of benchmarks/run.py: p95 of the first page, and of the slowest filter."""
+    from common import Figure
+
+    figures = []
+    size = f"{ctx.submissions:,} submissions (60 % in the township), {ctx.repetitions} runs each"
+    for kind in ctx.databases:
+        with scratch_database(kind, ctx.server, ctx.scratch) as url:
+            build(url, ctx.submissions)
+            times = timings(url, ctx.repetitions)
+        first = p95(times.pop(FIRST_PAGE))
+        times.pop("tabs (awaiting review, returned)")
+        slowest = max(times, key=lambda name: p95(times[name]))
+        figures += [
+            Figure(SECTION, "first page: p95", kind, first, "ms", size, target="< 200"),
+            Figure(SECTION, "filtered page, slowest of 8 kinds: p95", kind, p95(times[slowest]), "ms",
+                   size, target="< 200", note=slowest),
+        ]
+    return figures
 
 
 def main() -> None:
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
-    if len(sys.argv) > 1 and sys.argv[1].startswith("postgresql"):
-        admin = create_engine(make_url(sys.argv[1]).set(drivername="postgresql+psycopg"),
-                              isolation_level="AUTOCOMMIT")
-        name = f"canbao_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(sys.argv[1]).set(database=name).render_as_string(hide_password=False)
-        try:
+    server = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1].startswith("postgresql") else ""
+    with tempfile.TemporaryDirectory() as folder:
+        with scratch_database("postgresql" if server else "sqlite", server, Path(folder)) as url:
             build(url, count)
-            measure(url)
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    else:
-        with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite:///{folder}/bench.db"
-            build(url, count)
-            measure(url)
+            times = timings(url, 25)
+    print(f"{'query (25 runs)':45} {'median ms':>10} {'p95 ms':>8}")
+    for name, samples in times.items():
+        print(f"{name:45} {statistics.median(samples):10.1f} {p95(samples):8.1f}")
 
 
 if __name__ == "__main__":

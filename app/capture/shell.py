@@ -3,6 +3,8 @@
 The version is a hash of every file the offline app is made of, so any change to them gives a
 new service worker (which installs beside the old one and waits for the user to reload)."""
 import hashlib
+import posixpath
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,13 +16,32 @@ VENDOR_FILES = {"/static/vendor/htmx/htmx.min.js": Path(PROJECT_ROOT) / "node_mo
 SHELL_PAGES = ["/app", "/app/manifest.webmanifest"]
 
 
+STATIC_URL = re.compile(r"/static/[\w./-]+\.\w+")
+MODULE_IMPORT = re.compile(r"""\b(?:from|import)\s*['"](\.\.?/[^'"]+)['"]""")
+
+
 def static_urls() -> list[str]:
-    """Every static file the app may load: CSS, ES modules, icons (tests excluded)."""
-    urls = []
-    for path in sorted(STATIC.rglob("*")):
-        if path.is_file() and "tests" not in path.relative_to(STATIC).parts:
-            urls.append("/static/" + path.relative_to(STATIC).as_posix())
-    return urls + [url for url, path in VENDOR_FILES.items() if path.exists()]
+    """The static files the app loads: those its pages and manifest name, and every ES module
+    they import, transitively. Nothing else: a phone would download the admin pages' files
+    (and htmx) for nothing."""
+    named = [path.read_text(encoding="utf-8") for path in sorted((TEMPLATES / "capture").glob("*"))]
+    named.append((Path(__file__).parent / "views.py").read_text(encoding="utf-8"))  # the manifest's icons
+    pending = sorted({url for text in named for url in STATIC_URL.findall(text)})
+    urls = set()
+    while pending:
+        url = pending.pop()
+        if url in urls:
+            continue
+        urls.add(url)
+        if url.endswith(".js"):
+            source = _file(url).read_text(encoding="utf-8")
+            pending += [posixpath.normpath(posixpath.join(posixpath.dirname(url), relative))
+                        for relative in MODULE_IMPORT.findall(source)]
+    return sorted(urls)
+
+
+def _file(url: str) -> Path:
+    return VENDOR_FILES.get(url) or STATIC / url.removeprefix("/static/")
 
 
 @lru_cache

@@ -9,9 +9,11 @@ const SHELL_CACHE = `canbao-shell-${VERSION}`;
 const FORM_CACHE = 'canbao-forms';
 const PRECACHE = {{ precache | safe }};
 
+// 'no-cache': revalidated with the server (a 304 when the page just loaded the file), so the
+// new version never holds a stale file and the first load does not download the shell twice.
 self.addEventListener('install', (event) => {
   event.waitUntil(
-    caches.open(SHELL_CACHE).then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'reload' })))),
+    caches.open(SHELL_CACHE).then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'no-cache' })))),
   );
 });
 
