@@ -2,6 +2,7 @@
 pages that carry a CSRF token are never compressed; the service worker precaches what the app
 loads and nothing else (app/capture/shell.py)."""
 from app.capture import shell
+from support import device_token
 
 GZIP = {"Accept-Encoding": "gzip"}
 
@@ -25,6 +26,14 @@ def test_app_pages_get_an_etag_from_their_content(client):
     assert "content-security-policy" in again.headers
     client.cookies.set("canbao_lang", "en")
     assert client.get("/app", headers=GZIP).headers["etag"] != etag
+
+
+def test_a_phone_pull_travels_compressed(client):
+    headers = {"Authorization": f"Bearer {device_token(client, 'enumerator')}"}
+    pulled = client.get("/api/v1/sync/pull", headers={**headers, **GZIP})
+    assert pulled.status_code == 200 and pulled.json()["targets"]  # the demo village's targets
+    assert pulled.headers["content-encoding"] == "gzip"
+    assert pulled.num_bytes_downloaded < len(pulled.content)
 
 
 def test_pages_with_a_csrf_token_are_not_compressed(client):
