@@ -54,51 +54,41 @@ _CSV_WRITER = csv.writer(_CSV_BUFFER, lineterminator="\r\n")
 CSV_HEADER = ("\ufeff" + csv_text([HEADERS])).encode("utf-8")
 
 
-class CsvFile:
+class _Chunks:
+    """Bytes gathered into chunks of about CHUNK_BYTES: `add` hands one back when it is full."""
+
+    def __init__(self, first: bytes = b""):
+        self._parts: list[bytes] = [first] if first else []
+        self._size = 0
+
+    def add(self, data: bytes) -> bytes:
+        self._parts.append(data)
+        self._size += len(data)
+        if self._size < CHUNK_BYTES:
+            return b""
+        return self._take()
+
+    def finish(self) -> Iterator[bytes]:
+        yield self._take()
+
+    def _take(self) -> bytes:
+        data = b"".join(self._parts)
+        self._parts, self._size = [], 0
+        return data
+
+
+class CsvFile(_Chunks):
     """CSV, CRLF line ends."""
 
     def __init__(self):
-        self._parts: list[bytes] = [CSV_HEADER]
-        self._size = 0
+        super().__init__(CSV_HEADER)
 
     def add(self, rows: list[list]) -> bytes:
-        text = csv_text(rows).encode("utf-8")
-        self._parts.append(text)
-        self._size += len(text)
-        if self._size < CHUNK_BYTES:
-            return b""
-        return self._take()
-
-    def finish(self) -> Iterator[bytes]:
-        yield self._take()
-
-    def _take(self) -> bytes:
-        data = b"".join(self._parts)
-        self._parts, self._size = [], 0
-        return data
+        return super().add(csv_text(rows).encode("utf-8"))
 
 
-class JsonLinesFile:
+class JsonLinesFile(_Chunks):
     """Lines made by columns.json_lines, gathered into chunks."""
-
-    def __init__(self):
-        self._parts: list[bytes] = []
-        self._size = 0
-
-    def add(self, lines: bytes) -> bytes:
-        self._parts.append(lines)
-        self._size += len(lines)
-        if self._size < CHUNK_BYTES:
-            return b""
-        return self._take()
-
-    def finish(self) -> Iterator[bytes]:
-        yield self._take()
-
-    def _take(self) -> bytes:
-        data = b"".join(self._parts)
-        self._parts, self._size = [], 0
-        return data
 
 
 class XlsxFile:

@@ -6,7 +6,6 @@ from dataclasses import replace
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from sqlmodel import Session
 
 from app.accounts.access import Principal, supervisor_or_admin
 from app.areas.models import Area, AreaLevel
@@ -17,21 +16,12 @@ from app.i18n import N_, gettext_for
 from app.reports import progress_sheets as sheets
 from app.reports.progress import UNASSIGNED, Progress, report
 from app.reports.render import DOCUMENT_GETTEXT, download
+from app.reports.scope import area_for
 from app.review.context import lang as lang_of
 from app.web import render
 
 router = APIRouter()
 viewer = supervisor_or_admin
-
-
-def _area(db: Session, principal: Principal, code: str) -> Area:
-    """The asked area, or the caller's own (the first, for a supervisor of several)."""
-    code = code or min(principal.area_codes, default="")
-    principal.ensure_area(code)
-    area = db.get(Area, code)
-    if area is None:
-        raise ApiError(404, "not_found", N_("Not found."))
-    return area
 
 
 def page_url(code: str) -> str:
@@ -41,7 +31,7 @@ def page_url(code: str) -> str:
 @router.get("/reports/progress")
 def progress_page(request: Request, db: Db, principal: Principal = Depends(viewer), area: str = ""):
     """The dashboard of one area: charts and tables of targets, households, returns and flags."""
-    place = _area(db, principal, area)
+    place = area_for(db, principal, area)
     lang = lang_of(request)
     _ = gettext_for(request)
     figures = report(db, place, lang=lang)
@@ -67,7 +57,7 @@ def progress_download(table: str, fmt: str, db: Db, principal: Principal = Depen
     county's other report files."""
     if table not in sheets.TABLES:
         raise ApiError(404, "not_found", N_("Not found."))
-    place = _area(db, principal, area)
+    place = area_for(db, principal, area)
     figures = report(db, place, lang="zh")
     sheet = sheets.sheet(figures, table, DOCUMENT_GETTEXT, "zh")
     return download(sheet, fmt, f"{place.name}{sheet.name}")
@@ -97,4 +87,4 @@ def as_json(figures: Progress, lang: str) -> dict:
 def progress_json(request: Request, db: Db, principal: Principal = Depends(viewer), area: str = "") -> dict:
     """Every figure of the dashboard of one area (default: the caller's own)."""
     lang = lang_of(request)
-    return as_json(report(db, _area(db, principal, area), lang=lang), lang)
+    return as_json(report(db, area_for(db, principal, area), lang=lang), lang)
