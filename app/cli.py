@@ -10,8 +10,31 @@ from sqlmodel import Session, select
 from app.config import PROJECT_ROOT, get_settings
 
 
+# What the operator reads: one line per event on stderr (stdout stays free for data).
+log = logging.getLogger("canbao.cli")
+
+
 class CommandError(Exception):
     pass
+
+
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time, so a caller that swaps it sees the lines."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass
+
+
+def _report_to_operator() -> None:
+    if not log.handlers:
+        log.addHandler(_Stderr())
+        log.setLevel(logging.INFO)
+        log.propagate = False
 
 
 def migrate(database_url: str) -> None:
@@ -32,7 +55,7 @@ def _engine(settings):
 
 def cmd_migrate(args, settings) -> None:
     migrate(settings.database_url)
-    print("database is at the latest schema", file=sys.stderr)
+    log.info("database is at the latest schema")
 
 
 def cmd_seed_demo(args, settings) -> None:
@@ -44,7 +67,7 @@ def cmd_seed_demo(args, settings) -> None:
         added = demo.seed(session, Passwords(settings), settings.demo_password)
         added["households"] = demo.seed_households(session)
         session.commit()
-    print(f"demo data: {added['areas']} areas and {added['users']} users added", file=sys.stderr)
+    log.info(f"demo data: {added['areas']} areas and {added['users']} users added")
 
 
 def cmd_serve(args, settings) -> None:
@@ -84,7 +107,7 @@ def cmd_create_user(args, settings) -> None:
         except ApiError as error:
             raise CommandError(_english(error.message, error.params)) from None
         session.commit()
-        print(f"created user {user.username} ({user.role})", file=sys.stderr)
+        log.info(f"created user {user.username} ({user.role})")
 
 
 def cmd_import_areas(args, settings) -> None:
@@ -103,13 +126,12 @@ def cmd_import_areas(args, settings) -> None:
         if result.errors:
             session.rollback()
             for error in result.errors:
-                print(f"{path}:{error.row}: {error.code}: {_english(error.message, error.params)}",
-                      file=sys.stderr)
+                log.info(f"{path}:{error.row}: {error.code}: {_english(error.message, error.params)}")
             raise CommandError(f"{path}: {len(result.errors)} bad rows; nothing imported")
         audit.record(session, Actor(username="cli"), "areas.import", object_type="file",
                      object_id=path.name, detail={"created": result.created, "updated": result.updated})
         session.commit()
-    print(f"areas: {result.created} created, {result.updated} renamed", file=sys.stderr)
+    log.info(f"areas: {result.created} created, {result.updated} renamed")
 
 
 def cmd_import_targets(args, settings) -> None:
@@ -131,21 +153,19 @@ def cmd_import_targets(args, settings) -> None:
                 file_name=path.name, sha256=roster.fingerprint(path),
                 mapping=roster.parse_mapping(args.map), import_valid=args.import_valid,
                 locale=args.lang, report=Path(args.report) if args.report else None,
-                progress=lambda message: print(message, file=sys.stderr))
+                progress=log.info)
         except roster.RosterFileError as error:
             hint = " (name the columns with --map 姓名=<column>)" if error.headers else ""
             raise CommandError(f"{path}: {_english(error.message, error.params)}{hint}") from None
         session.commit()
     for problem in result.first_problems:
-        print(f"{path}:{problem['row_no']}: {problem['codes']}: {problem['reasons']}", file=sys.stderr)
+        log.info(f"{path}:{problem['row_no']}: {problem['codes']}: {problem['reasons']}")
     if result.bad > len(result.first_problems):
-        print(f"... and {result.bad - len(result.first_problems)} more bad rows"
-              + (f" (all in {args.report})" if args.report else " (write them all with --report FILE)"),
-              file=sys.stderr)
+        log.info(f"... and {result.bad - len(result.first_problems)} more bad rows"
+              + (f" (all in {args.report})" if args.report else " (write them all with --report FILE)"))
     outcome = "imported" if result.imported else "dry run, nothing imported (add --import-valid)"
-    print(f"targets: {result.rows} rows, {result.valid} valid, {result.bad} bad; "
-          f"{result.created} new, {result.updated} changed, {result.unchanged} unchanged; {outcome}",
-          file=sys.stderr)
+    log.info(f"targets: {result.rows} rows, {result.valid} valid, {result.bad} bad; "
+          f"{result.created} new, {result.updated} changed, {result.unchanged} unchanged; {outcome}")
 
 
 def _registry_engines(settings):
@@ -167,7 +187,7 @@ def cmd_registry_init(args, settings) -> None:
     except Exception as error:
         raise CommandError(f"registry unreachable: {type(error).__name__}: "
                            f"{(str(error).splitlines() or [''])[0]}") from None
-    print("registry tables are ready", file=sys.stderr)
+    log.info("registry tables are ready")
 
 
 def cmd_push_registry(args, settings) -> None:
@@ -180,14 +200,14 @@ def cmd_push_registry(args, settings) -> None:
     result = worker.drain(engine, registry, due_only=False)
     with Session(engine) as session:
         waiting = service.status(session, None).pending
-    print(f"registry: {result.people} people from {result.households} households pushed, "
-          f"{waiting} waiting")
+    pushed = f"{result.people} people from {result.households} households pushed"
     if result.error:
-        raise CommandError(f"registry push failed, {waiting} people wait: {result.error}")
+        raise CommandError(f"registry push failed, {waiting} people wait; {pushed}: {result.error}")
+    log.info(f"registry: {pushed}, {waiting} waiting")
 
 
 def _progress(fmt: str, rows: int) -> None:
-    print(f"{fmt}: {rows} rows", file=sys.stderr)
+    log.info(f"{fmt}: {rows} rows")
 
 
 def cmd_export_batch(args, settings) -> None:
@@ -222,8 +242,7 @@ def cmd_export_batch(args, settings) -> None:
                         info = exports.create_batch(session=session, app_engine=engine, registry_engine=registry,
                                                     actor=actor, county_code=county, township_code=args.township,
                                                     progress=_progress, copy_to=(args.format, handle))
-                        print(f"batch {info.batch.number} of county {county}: {info.count} people",
-                              file=sys.stderr)
+                        log.info(f"batch {info.batch.number} of county {county}: {info.count} people")
                     exports.probe(registry)
                 except ApiError as error:
                     raise CommandError(_english(error.message, error.params)) from None
@@ -237,8 +256,8 @@ def cmd_export_batch(args, settings) -> None:
         raise
     partial.replace(output)
     file = info.files[args.format]
-    print(f"{output}: batch {info.batch.number}, {info.count} people, {file.byte_size} bytes, "
-          f"sha256 {file.sha256}", file=sys.stderr)
+    log.info(f"{output}: batch {info.batch.number}, {info.count} people, {file.byte_size} bytes, "
+          f"sha256 {file.sha256}")
 
 
 def _english(message: str, params: dict) -> str:
@@ -302,15 +321,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    _report_to_operator()
     args = build_parser().parse_args(argv)
     try:
         settings = get_settings()
         args.func(args, settings)
     except CommandError as error:
-        print(f"canbao: error: {error}", file=sys.stderr)
+        log.error(f"canbao: error: {error}")
         return 1
     except Exception as error:  # one line, not a traceback, for anything unexpected at the CLI
-        print(f"canbao: error: {type(error).__name__}: {error}", file=sys.stderr)
+        log.error(f"canbao: error: {type(error).__name__}: {error}")
         return 1
     return 0
 

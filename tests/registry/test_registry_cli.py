@@ -20,12 +20,12 @@ def test_push_registry_fails_in_one_line_then_drains(app, database_url, separate
     down = run("push-registry", **urls)
     assert down.returncode == 1 and down.stderr.count("\n") == 1
     assert down.stderr.startswith("canbao: error: registry push failed, 3 people wait")
-    assert "0 people from 0 households pushed, 3 waiting" in down.stdout
+    assert "0 people from 0 households pushed" in down.stderr
 
     separate_registry.make_reachable()
     init = run("registry-init", **urls)
     assert init.returncode == 0, init.stderr
     up = run("push-registry", **urls)
     assert up.returncode == 0, up.stderr
-    assert "3 people from 1 households pushed, 0 waiting" in up.stdout
-    assert "0 people from 0 households pushed" in run("push-registry", **urls).stdout
+    assert "3 people from 1 households pushed, 0 waiting" in up.stderr
+    assert "0 people from 0 households pushed" in run("push-registry", **urls).stderr
