@@ -11,9 +11,9 @@ from app.clock import utcnow
 from app.errors import ApiError
 from app.forms import definition as definitions
 from app.forms import xlsform
-from app.forms.definition import DefinitionError
 from app.forms.model import FormDefinition
 from app.forms.models import FormStatus, FormVersion
+from app.forms.problems import DefinitionError
 from app.i18n import N_
 from sync.changes import next_seq
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from app.forms.definition import DefinitionError, problem
+from app.forms.problems import DefinitionError, problem
 from app.forms.model import CHOICE_COLUMNS, SETTINGS_COLUMNS, SURVEY_COLUMNS, TRANSLATED_COLUMNS
 
 _SHEETS = (("survey", SURVEY_COLUMNS), ("choices", CHOICE_COLUMNS), ("settings", SETTINGS_COLUMNS))

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.forms.definition import DefinitionError, load_definition, load_file, parse_text
+from app.forms.problems import DefinitionError
+from app.forms.definition import load_definition, load_file, parse_text
 from app.forms.model import choice_filter_source
 from app.forms.expression import ExpressionError, parse
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.forms.definition import DefinitionError, load_definition, load_file
+from app.forms.problems import DefinitionError
+from app.forms.definition import load_definition, load_file
 from app.forms.validation import validate
 
 FORMS = Path(__file__).resolve().parents[2] / "survey_forms"

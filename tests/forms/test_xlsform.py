@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from app.forms.definition import DefinitionError, load_definition, load_file
+from app.forms.problems import DefinitionError
+from app.forms.definition import load_definition, load_file
 from app.forms.xlsform import read_xlsx, write_xlsx
 
 FIXTURES = Path(__file__).parent / "fixtures"
