@@ -224,6 +224,8 @@ class Context:
     village_targets: int  # the village a phone pulls
     push_devices: list[int]  # device counts pushing at once
     push_batches: int  # batches per device count; 0: sync_push.py's default
+    push_paced_rate: float  # households per second of the paced push; 0: none
+    push_paced_batches: int
     databases: list[str]  # "sqlite", "postgresql"
     server: str  # a PostgreSQL URL whose server gets the scratch databases
     out: Path  # generated files (areas.csv, roster.csv, answers.csv)

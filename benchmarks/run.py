@@ -2,7 +2,7 @@
 
     make bench                                      # the county: 1,000,000 people
     .venv/bin/python benchmarks/run.py [--people N] [--submissions N] [--repetitions N] [--village-targets N]
-        [--push-devices 1,10,50] [--push-batches N] [--only import,export,queue,pull,app,dispatch,push]
+        [--push-devices 1,10,50] [--push-batches N] [--push-paced-rate 400] [--only import,export,queue,pull,app,dispatch,push]
         [--databases sqlite,postgresql] [--postgresql URL] [--out benchmarks/out]
 
 BENCH_PEOPLE sets --people's default. Generates the synthetic county once
@@ -107,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--push-devices", default="1,10,50", help="device counts for the sync push")
     parser.add_argument("--push-batches", type=int, default=0,
                         help="batches per device count; 0 leaves it to benchmarks/sync_push.py")
+    parser.add_argument("--push-paced-rate", type=float, default=400.0,
+                        help="households per second the most devices push at, paced (0: not)")
+    parser.add_argument("--push-paced-batches", type=int, default=200,
+                        help="batches of the paced push")
     parser.add_argument("--only", default=",".join(SECTIONS), help="sections, comma-separated")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--postgresql", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER),
@@ -123,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         ctx = Context(people=args.people, submissions=args.submissions, repetitions=args.repetitions,
                       village_targets=args.village_targets,
                       push_devices=[int(part) for part in args.push_devices.split(",")],
-                      push_batches=args.push_batches,
+                      push_batches=args.push_batches, push_paced_rate=args.push_paced_rate,
+                      push_paced_batches=args.push_paced_batches,
                       databases=[name for name in args.databases.split(",") if name],
                       server=args.postgresql, out=out, scratch=Path(scratch))
         if {"import", "dispatch"} & set(only):

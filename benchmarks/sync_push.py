@@ -15,6 +15,15 @@ the client spends its time on HTTP only. Every household must come back `accepte
 Figures: households per second (all households over the wall time from the first request to
 the last answer) and the median and 95th percentile of one batch's round trip. The client runs
 on the same machine, so it takes some of the CPU the server could use.
+
+Two kinds of load. Back to back (closed loop): each device sends its next batch the moment
+the last one is answered, so the server is always saturated and the figure is its capacity;
+a batch's latency is then, by Little's law, devices × 50 households ÷ that capacity (50
+devices at 400 households/s: 6 s), whatever the server does per batch. Paced (open loop,
+`--paced-rate`): the devices together send batches at a given rate of households per second,
+at random moments (Poisson arrivals, seeded), each device one batch at a time; a batch's
+latency counts from the moment it was due, so a server that falls behind cannot hide it.
+This is the figure for "how long does a phone wait when the county pushes at this rate".
 """
 import argparse
 import asyncio
@@ -37,6 +46,9 @@ import generate  # noqa: E402
 BATCH = 50
 FORM = ("canbao_registration", "2026.1")
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+# The issue's rate for 50 devices; 200 batches at it is 25 s of pushing.
+PACED_RATE = 400.0
+PACED_BATCHES = 200
 
 
 def prepare(url: str, count: int) -> list[tuple[str, str]]:
@@ -106,22 +118,59 @@ async def _drive(base: str, tokens: list[str], bodies: list[list[bytes]]) -> tup
                 started = time.perf_counter()
                 response = await client.post("/api/v1/sync/push", content=body, headers=headers)
                 latencies.append(time.perf_counter() - started)
-                response.raise_for_status()
-                statuses = {result["status"] for result in response.json()["results"]}
-                if statuses != {"accepted"}:
-                    raise RuntimeError(f"a household was not accepted: {response.text[:2000]}")
+                _expect_accepted(response)
 
         started = time.perf_counter()
         await asyncio.gather(*(device(token, batches) for token, batches in zip(tokens, bodies)))
         return time.perf_counter() - started, latencies
 
 
+async def _drive_paced(base: str, tokens: list[str], bodies: list[bytes], rate: float,
+                       seed: int) -> tuple[float, list[float]]:
+    """The bodies sent at Poisson-distributed moments, `rate` batches per second in all, the
+    n-th by device n mod len(tokens): (wall seconds to the last answer, latencies from the
+    moment each batch was due)."""
+    import httpx
+
+    rng = random.Random(seed)
+    due, moment = [], 0.0
+    for _ in bodies:
+        moment += rng.expovariate(rate)
+        due.append(moment)
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=len(tokens), max_keepalive_connections=len(tokens))
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=300) as client:
+        started = time.perf_counter()
+
+        async def device(number: int, token: str) -> None:
+            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+            for index in range(number, len(bodies), len(tokens)):
+                await asyncio.sleep(max(0.0, started + due[index] - time.perf_counter()))
+                response = await client.post("/api/v1/sync/push", content=bodies[index],
+                                             headers=headers)
+                latencies.append(time.perf_counter() - started - due[index])
+                _expect_accepted(response)
+
+        await asyncio.gather(*(device(number, token) for number, token in enumerate(tokens)))
+        return time.perf_counter() - started, latencies
+
+
+def _expect_accepted(response) -> None:
+    response.raise_for_status()
+    statuses = {result["status"] for result in response.json()["results"]}
+    if statuses != {"accepted"}:
+        raise RuntimeError(f"a household was not accepted: {response.text[:2000]}")
+
+
 def measure(database_url: str, devices: list[int], *, batches: int = 20, workers: int = 2,
+            paced_rate: float = PACED_RATE, paced_batches: int = PACED_BATCHES,
             seed: int = 1) -> list[dict]:
     """Push figures for each device count on an empty database of that server
     (`database_url` names the SQLite folder's database or the PostgreSQL server; a scratch
-    database is made and dropped). `batches`: at least this many batches per device count,
-    and at least two per device."""
+    database is made and dropped). `batches`: at least this many batches per device count
+    sent back to back, and at least two per device. Then, unless `paced_rate` is 0,
+    `paced_batches` batches from the most devices, paced at `paced_rate` households per
+    second (row "paced": the rate)."""
     kind = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     households = Households(seed)
     with tempfile.TemporaryDirectory() as folder, \
@@ -144,6 +193,17 @@ def measure(database_url: str, devices: list[int], *, batches: int = 20, workers
                              "p50_ms": round(statistics.median(latencies) * 1000, 1),
                              "p95_ms": round(p95(latencies) * 1000, 1),
                              "batches": len(latencies), "households": total})
+            if paced_rate:
+                count = max(devices)
+                bodies = [households.body(users[index % count][1]) for index in range(paced_batches)]
+                seconds, latencies = asyncio.run(_drive_paced(
+                    base, tokens[:count], bodies, paced_rate / BATCH, seed))
+                total = len(latencies) * BATCH
+                rows.append({"db": kind, "devices": count, "workers": workers,
+                             "paced": paced_rate, "households_per_s": round(total / seconds, 1),
+                             "p50_ms": round(statistics.median(latencies) * 1000, 1),
+                             "p95_ms": round(p95(latencies) * 1000, 1),
+                             "batches": len(latencies), "households": total})
     return rows
 
 
@@ -156,13 +216,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batches", type=int, default=20,
                         help="batches per device count (at least two per device)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--paced-rate", type=float, default=PACED_RATE,
+                        help="households per second for the paced run (0: none)")
+    parser.add_argument("--paced-batches", type=int, default=PACED_BATCHES)
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = parser.parse_args(argv)
     devices = [int(part) for part in args.devices.split(",")]
     targets = {"sqlite": ["sqlite:///"], "postgresql": [args.server]}
     urls = targets["sqlite"] + targets["postgresql"] if args.db == "both" else targets[args.db]
-    rows = [row for url in urls for row in measure(url, devices, batches=args.batches,
-                                                   workers=args.workers)]
+    rows = [row for url in urls for row in measure(
+        url, devices, batches=args.batches, workers=args.workers, paced_rate=args.paced_rate,
+        paced_batches=args.paced_batches)]
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
@@ -170,9 +234,11 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"sync push, {BATCH} households a batch, uvicorn --workers {args.workers}, "
           f"{os.cpu_count()} CPUs, client on the same machine")
-    print(f"{'db':<11}{'devices':>8}{'households/s':>14}{'p50 ms':>9}{'p95 ms':>9}{'batches':>9}")
+    print(f"{'db':<11}{'devices':>8}{'load':>14}{'households/s':>14}{'p50 ms':>9}{'p95 ms':>9}"
+          f"{'batches':>9}")
     for row in rows:
-        print(f"{row['db']:<11}{row['devices']:>8}{row['households_per_s']:>14}"
+        load = f"{row['paced']:g}/s paced" if row.get("paced") else "back to back"
+        print(f"{row['db']:<11}{row['devices']:>8}{load:>14}{row['households_per_s']:>14}"
               f"{row['p50_ms']:>9}{row['p95_ms']:>9}{row['batches']:>9}")
     return 0
 

@@ -34,16 +34,19 @@ PER_DATABASE = {
     ("sync pull", "re-pull when up to date: time (median of 20)", "ms"),
     ("sync pull", "re-pull when up to date: bytes", "KB"),
     ("调度表（一）", "whole county, median of 3", "s"),
-    *(("sync push", f"{devices}: {figure}", unit) for devices in ("1 device", "2 devices")
+    *(("sync push", f"{devices}: {figure}", unit)
+      for devices in ("1 device", "2 devices", "2 devices, paced at 200 households/s")
       for figure, unit in (("households per second", "households/s"), ("batch p50", "ms"),
                            ("batch p95", "ms"))),
 }
 AGAINST_COPY = {  # only where the PostgreSQL floor was measured in the same run
     ("roster import", "import ÷ COPY (same run)", "×"),
+    ("roster import", "import ÷ COPY into the target table (same run)", "×"),
     ("export", "download CSV ÷ COPY TO (same run)", "×"),
     ("export", "download XLSX ÷ COPY TO (same run)", "×"),
 }
 FLOORS = {("roster import", "floor: PostgreSQL COPY into a bare table", "s"),
+          ("roster import", "floor: PostgreSQL COPY into the target table", "s"),
           ("export", "floor: COPY (SELECT stored rows) TO STDOUT", "s")}
 APP = {("enumerator app", f"{moment}: {what}", unit)
        for moment in ("cold first load of /app (with the service worker's precache)",
@@ -55,7 +58,7 @@ APP.add(("enumerator app", "every app response cacheable", "yes/no"))
 def run_bench(out: Path, databases: list[str], sections: str) -> tuple[str, dict]:
     command = [sys.executable, str(RUN), "--people", "300", "--submissions", "300",
                "--repetitions", "5", "--village-targets", "200", "--push-devices", "1,2",
-               "--push-batches", "2", "--only", sections, "--databases", ",".join(databases),
+               "--push-batches", "2", "--push-paced-rate", "200", "--push-paced-batches", "4", "--only", sections, "--databases", ",".join(databases),
                "--out", str(out)]
     if PG_URL:
         command += ["--postgresql", PG_URL]
