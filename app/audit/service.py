@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, func, select
 
 from app.audit.models import AuditEvent
@@ -34,6 +35,19 @@ def record(session: Session, actor: Actor, action: str, *, object_type: str = ""
     )
     session.add(event)
     return event
+
+
+def record_many(session: Session, actor: Actor, action: str, *, object_type: str,
+                events: list[tuple[str, dict]]) -> None:
+    """One event per (object id, detail), written as plain rows in one statement: a push
+    records a hundred at once. The session's pending objects are written first."""
+    if not events:
+        return
+    session.flush()
+    session.execute(insert(AuditEvent.__table__), [
+        {"actor_id": actor.user_id, "actor_name": actor.username, "device_id": actor.device_id,
+         "address": actor.address, "action": action, "object_type": object_type,
+         "object_id": object_id, "detail": detail} for object_id, detail in events])
 
 
 @dataclass

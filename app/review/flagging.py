@@ -11,7 +11,9 @@ Every writer that runs checks holds the change counter's lock (sync/changes.py) 
 households carrying the same new ID number are checked one after the other and the second
 sees the first.
 """
-from sqlalchemy import delete
+from typing import Protocol
+
+from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from app.areas.models import Area
@@ -22,6 +24,14 @@ from app.review import checks
 from app.review.models import SubmissionFlag, SubmissionMember, VillageProgress
 from app.submissions.models import Submission, SubmissionState
 from app.targets.models import Target, TargetStatus
+
+
+class Arrived(Protocol):
+    """A submission revision just stored, as check_arrivals() needs it."""
+    id: str
+    revision: int
+    village_code: str
+    payload: dict
 
 
 def run_checks(session: Session, submission: Submission, *, cascade: bool = True,
@@ -60,28 +70,39 @@ def recheck_sharers(session: Session, submission_id: str, id_numbers: set[str] |
     _recheck_holders(session, id_numbers, {submission_id})
 
 
-def check_arrivals(session: Session, arrived: list[Submission]) -> None:
+def check_arrivals(session: Session, arrived: list[Arrived]) -> None:
     """`run_checks()` for submissions just stored under new ids, all at once (a push's new
     households). Their members are indexed first, so each one's checks see the others, as
     they would have had they arrived one by one (each arrival rechecks the earlier ones that
     share an ID number with it); households already awaiting review that share an ID number
-    with them are checked again afterwards, once each."""
-    session.flush()  # the households before their members: no relationship orders them
+    with them are checked again afterwards, once each. Members, flags and events go in as
+    plain rows, one statement each, like the submissions themselves."""
     members = {submission.id: _member_rows(submission) for submission in arrived}
-    for rows in members.values():
-        session.add_all(rows)
-    session.flush()
-    numbers = {row.id_number for rows in members.values() for row in rows}
+    _insert(session, SubmissionMember, [row for rows in members.values() for row in rows])
+    numbers = {row["id_number"] for rows in members.values() for row in rows}
     holders = _holders(session, numbers)
     done: dict[str, list[str] | None] = {}
+    flag_rows, flagged = [], []
     for submission in arrived:
-        own = {row.id_number for row in members[submission.id]}
+        own = {row["id_number"] for row in members[submission.id]}
         if submission.village_code not in done:
             done[submission.village_code] = _open_targets_if_done(session, submission.village_code)
         elsewhere = _elsewhere_of(holders, submission.id, own)
         flags = checks.all_flags(submission.payload, elsewhere, done[submission.village_code])
-        _store(session, submission, flags, announce=submission.revision > 1, previous=[])
+        # As _store() with no earlier flags: rows and an event when there are flags, and
+        # the event alone for a later revision (its earlier flags are gone).
+        if flags or submission.revision > 1:
+            flag_rows += [_flag_row(submission, flag) for flag in flags]
+            flagged.append((submission.id, _flagged_detail(submission, flags)))
+    _insert(session, SubmissionFlag, flag_rows)
+    audit.record_many(session, SYSTEM, "submission.flagged", object_type="submission",
+                      events=flagged)
     _recheck_holders(session, numbers, set(members))
+
+
+def _insert(session: Session, model, rows: list[dict]) -> None:
+    if rows:
+        session.execute(insert(model.__table__), rows)
 
 
 def _recheck_holders(session: Session, id_numbers: set[str], exclude: set[str]) -> None:
@@ -114,22 +135,21 @@ def _index_members(session: Session, submission: Submission) -> set[str]:
     numbers."""
     session.exec(delete(SubmissionMember).where(col(SubmissionMember.submission_id) == submission.id))
     rows = _member_rows(submission)
-    session.add_all(rows)
-    session.flush()
-    return {row.id_number for row in rows}
+    _insert(session, SubmissionMember, rows)
+    return {row["id_number"] for row in rows}
 
 
-def _member_rows(submission: Submission) -> list[SubmissionMember]:
+def _member_rows(submission: Submission | Arrived) -> list[dict]:
     rows = []
     for index, member in enumerate(submission.payload.get("members") or []):
         if not isinstance(member, dict) or not member.get("id_number"):
             continue
-        rows.append(SubmissionMember(
-            submission_id=submission.id, member_index=index,
-            id_number=idcard.normalize(str(member["id_number"]))[:18],
-            name=str(member.get("full_name") or "")[:64],
-            pension_scheme=" ".join(sorted(checks.active_schemes(member, "pension")))[:64],
-            medical_scheme=" ".join(sorted(checks.active_schemes(member, "medical")))[:64]))
+        rows.append({
+            "submission_id": submission.id, "member_index": index,
+            "id_number": idcard.normalize(str(member["id_number"]))[:18],
+            "name": str(member.get("full_name") or "")[:64],
+            "pension_scheme": " ".join(sorted(checks.active_schemes(member, "pension")))[:64],
+            "medical_scheme": " ".join(sorted(checks.active_schemes(member, "medical")))[:64]})
     return rows
 
 
@@ -201,19 +221,27 @@ def _store(session: Session, submission: Submission, flags: list[checks.Flag], *
         return previous
     session.exec(delete(SubmissionFlag).where(col(SubmissionFlag.submission_id) == submission.id,
                                               col(SubmissionFlag.revision) == submission.revision))
-    rows = [SubmissionFlag(submission_id=submission.id, revision=submission.revision,
-                           code=flag.code, severity=flag.severity, path=flag.path,
-                           message_zh=flag.message_zh[:300], message_en=flag.message_en[:300],
-                           related_submission_id=flag.related_submission_id) for flag in flags]
+    rows = [SubmissionFlag(**_flag_row(submission, flag)) for flag in flags]
     session.add_all(rows)
     _announce(session, submission, flags)
     session.flush()
     return rows
 
 
+def _flag_row(submission: Submission | Arrived, flag: checks.Flag) -> dict:
+    return {"submission_id": submission.id, "revision": submission.revision, "code": flag.code,
+            "severity": flag.severity, "path": flag.path, "message_zh": flag.message_zh[:300],
+            "message_en": flag.message_en[:300],
+            "related_submission_id": flag.related_submission_id}
+
+
 def _announce(session: Session, submission: Submission, flags: list[checks.Flag]) -> None:
     audit.record(session, SYSTEM, "submission.flagged", object_type="submission",
-                 object_id=submission.id,
-                 detail={"revision": submission.revision,
-                         "flags": [{"code": flag.code, "severity": flag.severity, "path": flag.path}
-                                   for flag in flags]})
+                 object_id=submission.id, detail=_flagged_detail(submission, flags))
+
+
+def _flagged_detail(submission: Submission | Arrived, flags: list[checks.Flag]) -> dict:
+    """Codes and paths only: no personal data in the trail."""
+    return {"revision": submission.revision,
+            "flags": [{"code": flag.code, "severity": flag.severity, "path": flag.path}
+                      for flag in flags]}
