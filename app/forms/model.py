@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import date
 from functools import cached_property, lru_cache
 
-from app.forms.expression import Binary, Call, Current, Negate, Node, parse
+from app.forms.expression import Binary, Call, Compiled, Current, Negate, Node, compile_expression, parse
 
 INPUT_TYPES = ("text", "integer", "decimal", "date", "select_one", "select_multiple", "geopoint")
 SELECT_TYPES = ("select_one", "select_multiple")
@@ -90,6 +90,13 @@ class Field:
             return None
         return parsed(choice_filter_source(source) if column == "choice_filter" else source)
 
+    def compiled(self, column: str) -> Compiled | None:
+        """The column's expression (see expression()) compiled, to call with a Context."""
+        source = getattr(self, column)
+        if source is None:
+            return None
+        return compiled(choice_filter_source(source) if column == "choice_filter" else source)
+
     @property
     def computed(self) -> bool:
         """True when the value comes from `calculation` alone. With a `trigger` (XLSForm's
@@ -129,6 +136,30 @@ class FormDefinition:
     def field(self, name: str) -> Field:
         """The field with this name; KeyError if there is none."""
         return self._by_name[name]
+
+    @cached_property
+    def scopes(self) -> dict[str | None, dict[str, Field]]:
+        """The fields that hold values (no groups or repeats) by name, in document order, for
+        the household level (None) and for each repeat, every repeat present even if empty."""
+        scopes: dict[str | None, dict[str, Field]] = {None: {}}
+        for item, repeat in self.walk():
+            if item.type == "repeat":
+                scopes[item.name] = {}
+            if item.type not in CONTAINER_TYPES:
+                scopes[repeat][item.name] = item
+        return scopes
+
+    @cached_property
+    def computed_fields(self) -> dict[str | None, list[Field]]:
+        """The fields whose value comes from their calculation alone (Field.computed), in
+        document order, for each scope of `scopes`."""
+        return {scope: [item for item in fields.values() if item.computed]
+                for scope, fields in self.scopes.items()}
+
+    @cached_property
+    def choice_names(self) -> dict[str, frozenset[str]]:
+        """The names of each list's choices."""
+        return {name: frozenset(choice.name for choice in items) for name, items in self.choices.items()}
 
     def repeats(self) -> list[Field]:
         return [item for item, _ in self.walk() if item.type == "repeat"]
@@ -282,6 +313,12 @@ def _checks_id_number(constraint: str) -> bool:
 def parsed(source: str) -> Node:
     # Nodes are immutable, so one parse per distinct source serves every submission.
     return parse(source)
+
+
+@lru_cache(maxsize=4096)
+def compiled(source: str) -> Compiled:
+    # Compiled closures keep no state, so one per distinct source serves every submission.
+    return compile_expression(parsed(source))
 
 
 def walk_nodes(node: Node) -> Iterator[Node]:

@@ -39,7 +39,8 @@ from datetime import date, datetime
 from app.clock import CHINA_TZ
 from app.common import idcard
 from app.forms.model import DECIMAL_TEXT, INTEGER_TEXT, Field, FormDefinition, parse_iso_date
-from app.forms.expression import Context, ExpressionError, evaluate, to_boolean, to_string
+from app.forms.expression import Context, ExpressionError, to_boolean, to_string
+from app.forms.expression.functions import check_id_number
 
 MESSAGES = {
     "payload_type": ("提交的内容格式不对", "The submission must be a JSON object"),
@@ -94,16 +95,13 @@ class _Validation:
         self.definition = definition
         self.today = today
         self.result = ValidationResult()
-        self.scopes: dict[str | None, dict[str, Field]] = {None: {}}
-        for item, repeat in definition.walk():
-            if item.type == "repeat":
-                self.scopes[item.name] = {}
-            if item.type not in ("group", "repeat"):
-                self.scopes[repeat][item.name] = item
+        self.scopes = definition.scopes
         self.members: dict[str, list[tuple[int, dict]]] = {}  # repeat -> (payload index, values)
         self.repeat_values: dict[str, list[dict]] = {}  # what count() sees during steps 2 and 3
         self.checks: list[tuple[Field, str, dict | None]] = []  # relevant fields: (field, path, member)
         self.bad_paths: set[str] = set()  # values refused in step 1 get no further errors
+        self.last_context: Context | None = None
+        self.id_checks: dict = {}  # shared by this validation's contexts
 
     def run(self, payload: object) -> ValidationResult:
         if not isinstance(payload, dict):
@@ -112,10 +110,11 @@ class _Validation:
         household = self.read(payload, self.scopes[None], "", extra=self.scopes.keys() - {None})
         self.members = {repeat: self.read_repeat(payload.get(repeat), repeat) for repeat in self.scopes if repeat}
         self.repeat_values = {repeat: [values for _, values in items] for repeat, items in self.members.items()}
-        calculated = [(item, item.name, None) for item in self.scopes[None].values() if item.computed]
+        computed = self.definition.computed_fields
+        calculated = [(item, item.name, None) for item in computed[None]]
         calculated += [(item, f"{repeat}[{index}].{item.name}", member)
                        for repeat, instances in self.members.items() for index, member in instances
-                       for item in self.scopes[repeat].values() if item.computed]
+                       for item in computed[repeat]]
         self.calculate(calculated, household)
         cleaned = self.result.cleaned
         self.keep_relevant(self.definition.fields, household, None, cleaned, "")
@@ -189,14 +188,15 @@ class _Validation:
         return value
 
     def choice_names(self, item: Field, values: list) -> list[str]:
-        names = {choice.name for choice in self.definition.choices[item.list_name]}
+        names = self.definition.choice_names[item.list_name]
         out = []
         for value in values:
             if isinstance(value, bool) or not isinstance(value, str | int):
                 raise _BadValue("type_select")
-            if str(value).strip() not in names:
+            name = str(value).strip()
+            if name not in names:
                 raise _BadValue("choice_unknown")
-            out.append(str(value).strip())
+            out.append(name)
         return out
 
     # -- 2. calculations
@@ -205,7 +205,7 @@ class _Validation:
         """Compute (field, path, member or None at household level) in the order given."""
         for item, path, member in calculated:
             values = household if member is None else member
-            ctx = Context(household, member, self.repeat_values, self.today)
+            ctx = self.context(household, member)
             value = self.computed(item, self.evaluate(item, "calculation", ctx, path))
             if value is None:
                 values.pop(item.name, None)
@@ -237,8 +237,8 @@ class _Validation:
         conditions do not see it."""
         values = household if member is None else member
         for item in fields:
-            ctx = Context(household, member, self.repeat_values, self.today)
-            if item.relevant and self.verdict(item, "relevant", ctx, prefix + item.name) is False:
+            if item.relevant and self.verdict(item, "relevant", self.context(household, member),
+                                              prefix + item.name) is False:
                 self.forget(item, values)
             elif item.type == "group":
                 self.keep_relevant(item.children, household, member, out, prefix)
@@ -265,7 +265,7 @@ class _Validation:
 
     def check(self, item: Field, path: str, cleaned: dict, member: dict | None) -> None:
         value = (cleaned if member is None else member).get(item.name)
-        ctx = Context(cleaned, member, self.repeat_values, self.today, current=value)
+        ctx = self.context(cleaned, member, current=value)
         if value is None:
             if item.required and self.verdict(item, "required", ctx, path):
                 self.error(path, "required", item.required_message)
@@ -279,7 +279,7 @@ class _Validation:
                     self.error(path, "choice_not_allowed")
                     break
         if item.is_id_number:
-            found = idcard.check(value, today=self.today)
+            found = check_id_number(self.id_checks, value, self.today)
             for code in found.warnings if found.valid else ():
                 self.warning(path, code, idcard.MESSAGES[code])
 
@@ -288,15 +288,26 @@ class _Validation:
         "the check digit is wrong" tells the enumerator what to look at, a general message not."""
         if not item.is_id_number:
             return None
-        found = idcard.check(str(value), today=self.today)
+        found = check_id_number(self.id_checks, str(value), self.today)
         return idcard.MESSAGES[found.errors[0]] if found.errors else None
 
     # -- helpers
 
+    def context(self, household: dict, member: dict | None, current: object = None) -> Context:
+        """What the expressions of a household or member field see. Fields of the same member
+        come one after another, so the last context usually serves again."""
+        ctx = self.last_context
+        if ctx is None or ctx.values is not household or ctx.repeat is not member \
+                or ctx.repeats is not self.repeat_values:
+            ctx = self.last_context = Context(household, member, self.repeat_values, self.today,
+                                              id_checks=self.id_checks)
+        ctx.current = current
+        return ctx
+
     def evaluate(self, item: Field, column: str, ctx: Context, path: str) -> object:
         """The expression's value; None (and an error) when it cannot be computed."""
         try:
-            return evaluate(item.expression(column), ctx)
+            return item.compiled(column)(ctx)
         except ExpressionError:
             self.error(path, "expression_error")
             return None

@@ -3,7 +3,8 @@
 Used in the relevant, constraint, calculation and choice_filter columns of a form. The browser
 runs static/js/expression.js; the server re-runs this module on every submission, and the
 shared cases in survey_forms/expression_vectors.json prove the two give the same answers.
-Expressions are parsed to an AST and interpreted; nothing is ever passed to eval().
+Expressions are parsed to an AST and compiled into Python closures (compiler.py); nothing is
+ever passed to eval().
 
 Value semantics (identical in both implementations):
 
@@ -28,12 +29,13 @@ Value semantics (identical in both implementations):
   ^ and $ to test the whole value. Only a portable subset of regular expressions is accepted
   (see regex.py) so that Python `re` and JavaScript `RegExp` agree.
 """
+from app.forms.expression.compiler import Compiled, compile_expression
 from app.forms.expression.evaluation import Context, evaluate
 from app.forms.expression.nodes import (MESSAGES, Binary, Call, Current, ExpressionError, Literal, Negate,
                                         Node, Ref, references)
 from app.forms.expression.parser import parse
 from app.forms.expression.values import Value, to_boolean, to_date, to_number, to_string
 
-__all__ = ["MESSAGES", "Binary", "Call", "Context", "Current", "ExpressionError", "Literal", "Negate",
-           "Node", "Ref", "Value", "evaluate", "parse", "references", "to_boolean", "to_date", "to_number",
-           "to_string"]
+__all__ = ["MESSAGES", "Binary", "Call", "Compiled", "Context", "Current", "ExpressionError", "Literal",
+           "Negate", "Node", "Ref", "Value", "compile_expression", "evaluate", "parse", "references",
+           "to_boolean", "to_date", "to_number", "to_string"]
