@@ -26,6 +26,11 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def canonical_json(value: object) -> str:
+    if _plain(value):
+        # Most payloads: json.dumps writes them exactly so, in C, many times faster.
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        if not _LONE_SURROGATE.search(text):
+            return text
     parts: list[str] = []
     _write(value, parts)
     return "".join(parts)
@@ -34,6 +39,33 @@ def canonical_json(value: object) -> str:
 def content_hash(value: object) -> str:
     """Lowercase hex SHA-256 of the canonical JSON, encoded as UTF-8."""
     return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
+def _plain(value: object) -> bool:
+    """Whether json.dumps (sorted keys, no whitespace) writes the value's canonical text: no
+    floats (their text differs), no integer beyond 2**53, and keys that are strings without
+    characters beyond U+FFFF (for those, code point order is UTF-16 order). Lone surrogates
+    are looked for in the text written."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is int:
+            if -_EXACT_INTEGER <= item <= _EXACT_INTEGER:
+                continue
+            return False
+        if kind is dict:
+            for key in item:
+                if type(key) is not str or not (key.isascii() or max(key) < "\U00010000"):
+                    return False
+            pending.extend(item.values())
+        elif kind is list or kind is tuple:
+            pending.extend(item)
+        else:
+            return False
+    return True
 
 
 def _write(value: object, parts: list[str]) -> None:

@@ -31,6 +31,16 @@ def test_numbers_are_written_as_javascript_writes_them(number, text):
     assert canonical_json(number) == text
 
 
+@pytest.mark.parametrize("value,text", [
+    ({"members": [{"age": 2.0, "name": "张三"}]}, '{"members":[{"age":2,"name":"张三"}]}'),
+    ({"b": [1, [2**53 + 1]], "a": True}, '{"a":true,"b":[1,[9007199254740992]]}'),
+    ({"z": ["x\ud800"], "a": None}, '{"a":null,"z":["x\\ud800"]}'),
+    ({"\uff5a": 1, "\U00020000": 2, "a": (3,)}, '{"a":[3],"𠀀":2,"\uff5a":1}'),
+])
+def test_what_needs_javascripts_form_is_found_deep_inside_a_payload(value, text):
+    assert canonical_json(value) == text
+
+
 def test_the_hash_is_the_sha256_of_the_utf8_text():
     expected = hashlib.sha256('{"a":"·","b":"张三"}'.encode("utf-8")).hexdigest()
     assert content_hash({"b": "张三", "a": "·"}) == expected
