@@ -71,9 +71,7 @@ def cmd_seed_demo(args, settings) -> None:
 
 
 def cmd_serve(args, settings) -> None:
-    import uvicorn
-
-    from app import demo
+    from app import demo, serving
     from app.main import create_app
 
     settings.check_safe_to_start()
@@ -87,7 +85,9 @@ def cmd_serve(args, settings) -> None:
         with Session(_engine(settings)) as session:
             if demo.is_empty(session):
                 cmd_seed_demo(args, settings)
-    uvicorn.run(create_app(settings), host=args.host or settings.host, port=settings.port,
+    # Several workers each import app.asgi, which reads the same settings from the environment.
+    app = create_app(settings) if args.workers == 1 else serving.ASGI_APP
+    serving.run(app, host=args.host or settings.host, port=settings.port, workers=args.workers,
                 proxy_headers=True, forwarded_allow_ips=args.forwarded_allow_ips)
 
 
@@ -273,6 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.add_argument("--demo", action="store_true", help="load demo data into an empty database")
     serve.add_argument("--no-migrate", action="store_true")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="server processes (one per core), sharing one port")
     serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
     serve.set_defaults(func=cmd_serve)
 

@@ -1,5 +1,5 @@
 """The enumerator app over the wire: what a phone downloads, in real Chromium (Playwright,
-/usr/bin/chromium, the test suite's flags and phone size) against `uvicorn app.asgi:app` on
+/usr/bin/chromium, the test suite's flags and phone size) against `canbao serve` on
 loopback, counting every response the browser received: the page's own and the service
 worker's (its precache), with their sizes as transferred (headers and the body as encoded,
 from Playwright's request.sizes(), i.e. Chromium's network stack).

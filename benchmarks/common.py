@@ -166,14 +166,13 @@ def free_port() -> int:
 
 @contextmanager
 def uvicorn_server(url: str, workers: int = 1):
-    """`uvicorn app.asgi:app` in a child process on a free loopback port; yields its base URL."""
+    """`canbao serve` (uvicorn; the database already migrated) in a child process on a free
+    loopback port; yields its base URL."""
     import httpx
 
     port = free_port()
-    command = [sys.executable, "-m", "uvicorn", "app.asgi:app", "--host", "127.0.0.1",
-               "--port", str(port), "--log-level", "warning", "--no-access-log"]
-    if workers > 1:
-        command += ["--workers", str(workers)]
+    command = [sys.executable, "-m", "app.cli", "serve", "--no-migrate", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers)]
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(command, env=app_env(url), cwd=ROOT, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"

@@ -1,4 +1,4 @@
-"""Sync pull for one village of N targets, as the phone does it, against `uvicorn app.asgi:app`
+"""Sync pull for one village of N targets, as the phone does it, against `canbao serve`
 on loopback: the first download (pages of the default size until `more` is false) and a
 re-pull when up to date. Bytes are what crossed the socket for each response: status line,
 headers and the body as sent (compressed when the server compressed it; the client asks for

@@ -5,7 +5,7 @@
 
 For each database: a scratch database (migrated, the demo county seeded), one enumerator per
 device (villages of the demo county, round robin) with a device token from
-`POST /api/v1/devices`, and `uvicorn app.asgi:app` on a free loopback port (`--workers`,
+`POST /api/v1/devices`, and `canbao serve` (uvicorn) on a free loopback port (`--workers`,
 default 2: one per core of the development machine; the registry worker off). Then, for each
 device count, every device pushes its batches one after another (`POST /api/v1/sync/push`,
 50 registered households each, members valid against the bundled registration form, made by
