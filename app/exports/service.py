@@ -23,9 +23,10 @@ from app.audit import service as audit
 from app.audit.service import Actor
 from app.errors import ApiError
 from app.exports import render
-from app.exports.columns import LabelBook, Person, json_lines, table_rows
+from app.exports.columns import LabelBook, json_lines, table_rows
 from app.exports.models import ExportBatch, ExportBatchFile, ExportBatchItem
-from app.exports.reading import CHUNK_IDS, ExportMismatch, complete, fetcher, item_ids, read_ahead
+from app.exports.reading import (CHUNK_IDS, ExportMismatch, Stored, complete, decoded, fetcher, item_ids,
+                                 read_ahead)
 from app.i18n import N_
 from app.registry.models import RegistryPerson, RegistryPersonVersion
 
@@ -115,7 +116,8 @@ def create_batch(*, session: Session, app_engine: Engine, registry_engine: Engin
 
     labels, count = LabelBook(app_engine), 0
     with _writers(FORMATS, batch) as writers:
-        for chunk in read_ahead(_new_people(session, registry_engine, batch, township_code or county_code)):
+        scope = township_code or county_code
+        for chunk in decoded(read_ahead(_new_people(session, registry_engine, batch, scope))):
             tables = table_rows(chunk, labels)
             keep("csv", writers["csv"].add(tables))
             keep("xlsx", writers["xlsx"].add(tables))
@@ -140,7 +142,7 @@ def create_batch(*, session: Session, app_engine: Engine, registry_engine: Engin
 
 
 def _new_people(session: Session, registry_engine: Engine, batch: ExportBatch,
-                prefix: str) -> Iterator[list[Person]]:
+                prefix: str) -> Iterator[list[Stored]]:
     """The current version of every person under `prefix` that no batch holds yet, in version
     order, a chunk at a time; each chunk is added to the batch's items before it is handed on."""
     current = select(PERSON.c.current_version_id).where(code_under(PERSON.c.village_code, prefix)) \
@@ -193,8 +195,8 @@ def probe(registry_engine: Engine) -> None:
             raise registry_unavailable() from error
 
 
-def people(session: Session, registry_engine: Engine, batch_id: int) -> Iterator[list[Person]]:
-    """The batch's people in version order, in chunks read from both databases."""
+def people(session: Session, registry_engine: Engine, batch_id: int) -> Iterator[list[Stored]]:
+    """The batch's people in version order, in chunks read from both databases, undecoded."""
     with _registry(registry_engine) as connection:
         fetch = fetcher(connection)
         for chunk in item_ids(session.connection(), batch_id):
@@ -217,7 +219,7 @@ def render_batch(session: Session, app_engine: Engine, registry_engine: Engine,
     labels, count = LabelBook(app_engine), 0
     with _writers([fmt], batch) as writers:
         writer = writers[fmt]
-        for chunk in read_ahead(people(session, registry_engine, batch.id)):
+        for chunk in decoded(read_ahead(people(session, registry_engine, batch.id))):
             data = writer.add(json_lines(chunk) if fmt == "jsonl" else table_rows(chunk, labels))
             if data:
                 yield data
