@@ -34,7 +34,7 @@ def _figures(kind: str, row: dict, batch: int) -> list[Figure]:
     if row.get("paced"):
         label = f"{devices}, paced at {row['paced']:g} households/s"
         size = (f"{devices}, {row['batches']} batches of {batch} households at random moments, "
-                f"uvicorn --workers {row['workers']}")
+                f"canbao serve --workers {row['workers']}")
         return [
             Figure(SECTION, f"{label}: households per second", kind, row["households_per_s"],
                    "households/s", size),
@@ -43,7 +43,7 @@ def _figures(kind: str, row: dict, batch: int) -> list[Figure]:
                    target="< 500" if busiest else "", note="latency from the moment a batch was due"),
         ]
     size = (f"{devices}, {row['batches']} batches of {batch} households back to back, "
-            f"uvicorn --workers {row['workers']}")
+            f"canbao serve --workers {row['workers']}")
     return [
         Figure(SECTION, f"{devices}: households per second", kind,
                row["households_per_s"], "households/s", size, target="≥ 400" if busiest else ""),

@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     import os
 
-    print(f"sync push, {BATCH} households a batch, uvicorn --workers {args.workers}, "
+    print(f"sync push, {BATCH} households a batch, canbao serve --workers {args.workers}, "
           f"{os.cpu_count()} CPUs, client on the same machine")
     print(f"{'db':<11}{'devices':>8}{'load':>14}{'households/s':>14}{'p50 ms':>9}{'p95 ms':>9}"
           f"{'batches':>9}")
