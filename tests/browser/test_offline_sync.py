@@ -97,6 +97,9 @@ def test_cut_off_sync_requests_still_deliver_everything_once(browser, server, da
     for address in addresses:
         register_household(page, address)
     _wait_until_sent(page, timeout_s=120)
+    # The app keeps syncing in the background: a pull caught in flaky() while the context
+    # closes would fail in whichever test runs next.
+    page.unroute_all(behavior="ignoreErrors")
     context.close()
 
     assert cut["before"] and cut["after"], cut  # the dice really did cut requests both ways
