@@ -100,8 +100,23 @@ def discard_draft(*, session: Session, actor: Actor, row: FormVersion) -> None:
     session.delete(row)
 
 
+# Published versions never change (database triggers freeze them), so a server process
+# builds each one's definition, and compiles its expressions, once rather than per request.
+# The key holds the content hash: ids alone could repeat across databases.
+_PUBLISHED: dict[tuple[int, str], FormDefinition] = {}
+_PUBLISHED_KEPT = 64  # a county has a handful of forms and versions
+
+
 def definition_of(row: FormVersion) -> FormDefinition:
-    return definitions.load_definition(row.definition)
+    if row.status != FormStatus.published or row.id is None:
+        return definitions.load_definition(row.definition)
+    key = (row.id, row.content_hash)
+    found = _PUBLISHED.get(key)
+    if found is None:
+        if len(_PUBLISHED) >= _PUBLISHED_KEPT:
+            _PUBLISHED.clear()
+        found = _PUBLISHED[key] = definitions.load_definition(row.definition)
+    return found
 
 
 def versions_for_counties(session: Session, county_codes: set[str], *,
