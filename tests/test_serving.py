@@ -4,6 +4,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
@@ -45,8 +46,20 @@ def test_serve_with_two_workers_answers_on_one_port(tmp_path):
                 assert time.monotonic() < deadline, "the server did not start within 60 s"
                 time.sleep(0.2)
         assert response.status_code == 200
-        workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True)
-        assert len(workers.stdout.split()) >= 2
+        assert len(_children(server.pid)) >= 2
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
