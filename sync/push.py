@@ -56,8 +56,9 @@ class Batch:
 
     A push works in two steps. First, without any lock, every item is parsed, hashed and,
     unless its id is already stored, judged against its village, form version and the
-    form's rules: this is most of a push's work (a household's answers are validated
-    expression by expression), and pushes from many phones do it side by side. Then the
+    form's rules, and given the review checks that look at its answers alone: this is most
+    of a push's work (a household's answers are validated expression by expression), and
+    pushes from many phones do it side by side. Then the
     change counter's lock is taken (sync/changes.py) and the items are answered in order
     against what the server holds at that moment: an id that exists goes the one-by-one way
     (duplicate, conflicts, a new revision), the new ones are stored together. The lock is
@@ -164,7 +165,8 @@ class Batch:
         return None
 
     def _check(self, item: PushItem) -> submissions.Capture | Outcome:
-        """Village, form version and the form's rules; the capture to store when all pass."""
+        """Village, form version and the form's rules; the capture to store when all pass,
+        with its own review checks done."""
         village = item.payload.get("village_code")
         if not isinstance(village, str) or not village:
             missing = FieldError("village_code", "required", *VALIDATION_MESSAGES["required"])
@@ -188,10 +190,10 @@ class Batch:
         if result.errors:
             return _refused(item, "rejected", "invalid_payload", INVALID_PAYLOAD,
                             errors=result.errors)
-        return submissions.Capture(id=item.id, revision=item.revision, village_code=village,
-                                   form_id=item.form_id, form_version=item.form_version,
-                                   content_hash=item.content_hash, captured_at=item.captured_at,
-                                   payload=result.cleaned)
+        return submissions.with_own_checks(submissions.Capture(
+            id=item.id, revision=item.revision, village_code=village, form_id=item.form_id,
+            form_version=item.form_version, content_hash=item.content_hash,
+            captured_at=item.captured_at, payload=result.cleaned))
 
 
 def _refused(item: PushItem, status: str, code: str, message: str,

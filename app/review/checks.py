@@ -237,11 +237,26 @@ def unaccounted_targets(open_targets: Iterable[str] | None) -> list[Flag]:
                  f"The village is marked done, but {len(names)} targets are not accounted for: {shown_en}")]
 
 
+@dataclass(frozen=True)
+class OwnFlags:
+    """What the checks find in a household's payload alone, in their places among the rest."""
+    before: list[Flag]  # ID numbers, their agreement with sex and birth date, repeats inside
+    after: list[Flag]  # missing reasons, phone numbers
+
+
+def own_flags(payload: dict) -> OwnFlags:
+    """The checks that need no other household: a push runs them before it takes the change
+    counter's lock (sync/push.py), which is then held only for what depends on the others."""
+    return OwnFlags(id_numbers(payload) + id_agreement(payload) + duplicate_ids_in_household(payload),
+                    missing_reasons(payload) + phones(payload))
+
+
 def all_flags(payload: dict, elsewhere: dict[str, list[Elsewhere]],
-              open_targets: list[str] | None) -> list[Flag]:
-    return (id_numbers(payload) + id_agreement(payload) + duplicate_ids_in_household(payload)
-            + duplicate_ids_elsewhere(payload, elsewhere) + duplicate_enrollment(payload, elsewhere)
-            + missing_reasons(payload) + phones(payload) + unaccounted_targets(open_targets))
+              open_targets: list[str] | None, own: OwnFlags | None = None) -> list[Flag]:
+    """Every flag of a household; `own`: own_flags(payload) when already known."""
+    own = own or own_flags(payload)
+    return (own.before + duplicate_ids_elsewhere(payload, elsewhere)
+            + duplicate_enrollment(payload, elsewhere) + own.after + unaccounted_targets(open_targets))
 
 
 # Every code, for the queue's filter, with its label.

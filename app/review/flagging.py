@@ -32,6 +32,7 @@ class Arrived(Protocol):
     revision: int
     village_code: str
     payload: dict
+    own_flags: checks.OwnFlags | None  # checks.own_flags(payload), when already found
 
 
 def run_checks(session: Session, submission: Submission, *, cascade: bool = True,
@@ -88,7 +89,8 @@ def check_arrivals(session: Session, arrived: list[Arrived]) -> None:
         if submission.village_code not in done:
             done[submission.village_code] = _open_targets_if_done(session, submission.village_code)
         elsewhere = _elsewhere_of(holders, submission.id, own)
-        flags = checks.all_flags(submission.payload, elsewhere, done[submission.village_code])
+        flags = checks.all_flags(submission.payload, elsewhere, done[submission.village_code],
+                                 submission.own_flags)
         # As _store() with no earlier flags: rows and an event when there are flags, and
         # the event alone for a later revision (its earlier flags are gone).
         if flags or submission.revision > 1:

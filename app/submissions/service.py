@@ -1,7 +1,7 @@
 """Storing submissions and their revisions. Services take the session as a keyword argument and
 never commit: the sync push decides what to store (docs/SYNC.md) and owns the transaction.
 Every stored revision is checked at once (app/review/flagging.py), in the same transaction."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import insert
@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from app.audit import service as audit
 from app.audit.service import Actor
 from app.clock import utcnow
+from app.review import checks
 from app.review.flagging import check_arrivals, run_checks
 from app.submissions.models import Submission, SubmissionRevision, SubmissionState
 from sync.changes import next_seq
@@ -27,6 +28,13 @@ class Capture:
     content_hash: str  # of the payload as sent
     captured_at: datetime
     payload: dict  # as validation cleaned it
+    own_flags: checks.OwnFlags | None = None  # when already found: with_own_checks()
+
+
+def with_own_checks(capture: Capture) -> Capture:
+    """The capture with the checks of its payload alone done (app/review/checks.py,
+    own_flags), which a push does before it takes the change counter's lock."""
+    return replace(capture, own_flags=checks.own_flags(capture.payload))
 
 
 def get(session: Session, submission_id: str) -> Submission | None:
