@@ -36,17 +36,18 @@ class Arrived(Protocol):
 
 
 def run_checks(session: Session, submission: Submission, *, cascade: bool = True,
-               arrived: bool = False) -> list[SubmissionFlag]:
+               arrived: bool = False, own_flags: checks.OwnFlags | None = None) -> list[SubmissionFlag]:
     """Check the submission's current revision and replace that revision's flags. With
     `cascade`, households awaiting review that share an ID number with it (before or after
     this revision) are checked again too, since their flags point at this one. `arrived`:
     the revision was just stored, so a corrected revision's result is written to the trail
-    even when it is clean (the reviewer sees the earlier flags are gone)."""
+    even when it is clean (the reviewer sees the earlier flags are gone). `own_flags`: the checks
+    of its payload alone, when already done (checks.own_flags)."""
     session.flush()
     before = _member_ids(session, submission.id)
     own = _index_members(session, submission)
     flags = checks.all_flags(submission.payload, _elsewhere(session, submission, own),
-                             _open_targets_if_done(session, submission.village_code))
+                             _open_targets_if_done(session, submission.village_code), own_flags)
     stored = _store(session, submission, flags, announce=arrived and submission.revision > 1)
     if cascade:
         recheck_sharers(session, submission.id, before | own)

@@ -101,7 +101,7 @@ def resubmit(*, session: Session, actor: Actor, submission: Submission, capture:
     session.add(submission)
     audit.record(session, actor, "submission.resubmitted", object_type="submission",
                  object_id=capture.id, detail=_event_detail(actor, capture))
-    run_checks(session, submission, arrived=True)
+    run_checks(session, submission, arrived=True, own_flags=capture.own_flags)
 
 
 def _current_fields(capture: Capture) -> dict:
