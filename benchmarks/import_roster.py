@@ -16,6 +16,7 @@ import csv
 
 from common import (Context, Figure, app_env, canbao, migrate_with_areas, raw_postgresql,
                     scratch_database, timed)
+from generate import ROSTER_HEADERS
 
 SECTION = "roster import"
 BARE_TABLE = ("CREATE TABLE bare (household text, name text, relation text, id_number text, "
@@ -50,17 +51,22 @@ def target_copy_floor(ctx: Context) -> float:
 def _target_rows(roster, out) -> None:
     """The roster as target rows (first row of each person and village), numbered in file
     order."""
+    column = {name: index for index, name in enumerate(ROSTER_HEADERS)}
+    village, id_number, name, address, uninsured = (column[name] for name in (
+        "村（社区）代码", "公民身份号码", "姓名", "户籍地址", "未参保险种"))
     seen = set()
     with open(roster, newline="", encoding="utf-8-sig") as source, \
             open(out, "w", newline="", encoding="utf-8") as sink:
+        rows = csv.reader(source)
+        next(rows)  # generate.py's ROSTER_HEADERS
         writer = csv.writer(sink)
-        for number, row in enumerate(csv.DictReader(source), start=1):
-            key = (row["村（社区）代码"], row["公民身份号码"])
+        for number, row in enumerate(rows, start=1):
+            key = (row[village], row[id_number])
             if key in seen:
                 continue
             seen.add(key)
-            writer.writerow([*key, row["姓名"], row["户籍地址"], row["未参保险种"], "open",
-                             number, "2026-11-24T00:00:00+00:00"])
+            writer.writerow([*key, row[name], row[address], row[uninsured], "open", number,
+                             "2026-11-24T00:00:00+00:00"])
 
 
 def measure(ctx: Context) -> list[Figure]:
