@@ -107,11 +107,8 @@ class Households:
 
 async def _drive(base: str, tokens: list[str], bodies: list[list[bytes]]) -> tuple[float, list[float]]:
     """Each device pushes its bodies in turn, all devices at once: (wall seconds, latencies)."""
-    import httpx
-
     latencies: list[float] = []
-    limits = httpx.Limits(max_connections=len(tokens), max_keepalive_connections=len(tokens))
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=300) as client:
+    async with _client(base, len(tokens)) as client:
         async def device(token: str, batches: list[bytes]) -> None:
             headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
             for body in batches:
@@ -130,16 +127,13 @@ async def _drive_paced(base: str, tokens: list[str], bodies: list[bytes], rate: 
     """The bodies sent at Poisson-distributed moments, `rate` batches per second in all, the
     n-th by device n mod len(tokens): (wall seconds to the last answer, latencies from the
     moment each batch was due)."""
-    import httpx
-
     rng = random.Random(seed)
     due, moment = [], 0.0
     for _ in bodies:
         moment += rng.expovariate(rate)
         due.append(moment)
     latencies: list[float] = []
-    limits = httpx.Limits(max_connections=len(tokens), max_keepalive_connections=len(tokens))
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=300) as client:
+    async with _client(base, len(tokens)) as client:
         started = time.perf_counter()
 
         async def device(number: int, token: str) -> None:
@@ -153,6 +147,14 @@ async def _drive_paced(base: str, tokens: list[str], bodies: list[bytes], rate: 
 
         await asyncio.gather(*(device(number, token) for number, token in enumerate(tokens)))
         return time.perf_counter() - started, latencies
+
+
+def _client(base: str, devices: int):
+    """One connection per device, kept alive, as each phone keeps its own."""
+    import httpx
+
+    limits = httpx.Limits(max_connections=devices, max_keepalive_connections=devices)
+    return httpx.AsyncClient(base_url=base, limits=limits, timeout=300)
 
 
 def _expect_accepted(response) -> None:
