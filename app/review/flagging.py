@@ -100,7 +100,12 @@ def check_arrivals(session: Session, arrived: list[Arrived]) -> None:
     _insert(session, SubmissionFlag, flag_rows)
     audit.record_many(session, SYSTEM, "submission.flagged", object_type="submission",
                       events=flagged)
-    _recheck_holders(session, numbers, set(members))
+    # The households to check again are among the holders just read: no second look-up by
+    # ID number, and none at all when no household awaiting review shares one.
+    awaiting = {other for listed in holders.values() for other, state, *_ in listed
+                if state == SubmissionState.submitted and other not in members}
+    if awaiting:
+        _recheck(session, col(Submission.id).in_(awaiting))
 
 
 def _insert(session: Session, model, rows: list[dict]) -> None:
@@ -112,11 +117,13 @@ def _recheck_holders(session: Session, id_numbers: set[str], exclude: set[str]) 
     if not id_numbers:
         return
     sharing = select(SubmissionMember.submission_id).where(col(SubmissionMember.id_number).in_(id_numbers))
-    others = session.exec(
-        select(Submission).where(col(Submission.id).in_(sharing), col(Submission.id).not_in(exclude),
-                                 Submission.state == SubmissionState.submitted)
-        .order_by(col(Submission.id)))
-    for other in list(others):
+    _recheck(session, col(Submission.id).in_(sharing), col(Submission.id).not_in(exclude),
+             Submission.state == SubmissionState.submitted)
+
+
+def _recheck(session: Session, *where) -> None:
+    """Check the households that match again, each alone, in id order."""
+    for other in list(session.exec(select(Submission).where(*where).order_by(col(Submission.id)))):
         run_checks(session, other, cascade=False)
 
 

@@ -46,6 +46,13 @@ def test_the_same_id_in_two_households_flags_both_with_links(phone, supervisor):
         ("id_duplicate_other", second["id"])]
 
 
+def test_a_decided_household_keeps_the_flags_it_was_decided_with(phone, supervisor):
+    approved = pushed(phone, family())
+    supervisor.approve(approved["id"])
+    pushed(phone, family())  # the same people again, awaiting review
+    assert supervisor.flags(approved["id"]) == []
+
+
 def test_an_approved_household_is_in_the_registry_and_a_rejected_one_no_longer_counts(phone, supervisor):
     first = pushed(phone, family())
     second = pushed(phone, family())
