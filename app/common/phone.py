@@ -7,6 +7,7 @@ unallocated prefix such as 154 passes on the phone and is flagged when it reache
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import PhoneNumberType
@@ -63,7 +64,16 @@ def mask(value: str) -> str:
 
 
 def _is_mobile(value: str) -> bool:
-    if not _MOBILE.fullmatch(value):
-        return False
-    number = phonenumbers.parse("+86" + value)
+    return bool(_MOBILE.fullmatch(value)) and _mobile_block(value[:BLOCK])
+
+
+# Mobile numbers are allocated in blocks (号段) of ten thousand: the first seven digits say
+# whether a number is in use, so `phonenumbers` (some 40 µs a number, a fifth of the checks of
+# a household) is asked once per block. The blocks remembered are prefixes, nobody's number.
+BLOCK = 7
+
+
+@lru_cache(maxsize=8192)
+def _mobile_block(prefix: str) -> bool:
+    number = phonenumbers.parse("+86" + prefix + "0" * (11 - BLOCK))
     return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in _MOBILE_TYPES

@@ -1,3 +1,6 @@
+import random
+
+import phonenumbers
 import pytest
 
 from app.common import phone
@@ -62,3 +65,17 @@ def test_mask_keeps_first_three_and_last_four():
 
 def test_message_in_chinese_and_english():
     assert phone.MESSAGES["phone_invalid"]["zh"] and phone.MESSAGES["phone_invalid"]["en"]
+
+
+def test_a_number_is_judged_by_its_block_as_phonenumbers_judges_the_whole_number():
+    # A number at random in one block of ten thousand out of every 19 from 1300000 to
+    # 1999999, and in the blocks where today's ranges end within a prefix (1740[0-5], 1610):
+    # the answer for the block is the answer phonenumbers gives for the full number.
+    rng = random.Random(7)
+    blocks = [*range(1_300_000, 2_000_000, 19), *range(1_739_990, 1_740_700), *range(1_609_990, 1_611_010)]
+    for block in blocks:
+        value = f"{block}{rng.randrange(10_000):04d}"
+        number = phonenumbers.parse("+86" + value)
+        expected = (phonenumbers.is_valid_number(number)
+                    and phonenumbers.number_type(number) in phone._MOBILE_TYPES)
+        assert phone.is_valid(value) == expected, value
