@@ -6,8 +6,8 @@
 For each database: a scratch database (migrated, the demo county seeded), one enumerator per
 device (villages of the demo county, round robin) with a device token from
 `POST /api/v1/devices`, and `canbao serve` (uvicorn) on a free loopback port (`--workers`,
-default 2: one per core of the development machine; the registry worker off). Then, for each
-device count, every device pushes its batches one after another (`POST /api/v1/sync/push`,
+default two per core, as the README advises for production; the registry worker off). Then,
+for each device count, every device pushes its batches one after another (`POST /api/v1/sync/push`,
 50 registered households each, members valid against the bundled registration form, made by
 benchmarks/generate.py), all devices at once; the bodies are made before the clock starts, so
 the client spends its time on HTTP only. Every household must come back `accepted`.
@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import json
 import math
+import os
 import random
 import statistics
 import sys
@@ -46,6 +47,7 @@ import generate  # noqa: E402
 BATCH = 50
 FORM = ("canbao_registration", "2026.1")
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+WORKERS = 2 * (os.cpu_count() or 1)  # sync/views.py, PUSHES_AT_ONCE, says why
 # The issue's rate for 50 devices; 200 batches at it is 25 s of pushing.
 PACED_RATE = 400.0
 PACED_BATCHES = 200
@@ -164,7 +166,7 @@ def _expect_accepted(response) -> None:
         raise RuntimeError(f"a household was not accepted: {response.text[:2000]}")
 
 
-def measure(database_url: str, devices: list[int], *, batches: int = 20, workers: int = 2,
+def measure(database_url: str, devices: list[int], *, batches: int = 20, workers: int = WORKERS,
             paced_rate: float = PACED_RATE, paced_batches: int = PACED_BATCHES,
             seed: int = 1) -> list[dict]:
     """Push figures for each device count on an empty database of that server
@@ -217,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--devices", default="1,10,50", help="device counts, comma-separated")
     parser.add_argument("--batches", type=int, default=20,
                         help="batches per device count (at least two per device)")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=WORKERS)
     parser.add_argument("--paced-rate", type=float, default=PACED_RATE,
                         help="households per second for the paced run (0: none)")
     parser.add_argument("--paced-batches", type=int, default=PACED_BATCHES)

@@ -26,11 +26,14 @@ router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 enumerator = require(Role.enumerator)
 
 # Pushes a server process works on at once; the others wait their turn before they take a
-# database connection. A push is mostly Python (validating each household's answers), and one
-# process runs Python on one core at a time: more pushes at once only share that core, and
-# the one holding the change counter's lock (sync/push.py) then crawls while all the others
-# wait for it, each holding a pooled connection, until the pool runs dry.
-PUSHES_AT_ONCE = 2
+# database connection. A push is mostly Python (validating each household's answers), and a
+# process runs Python in one thread at a time. With two pushes in one process, the one that
+# holds the change counter's lock (sync/push.py) waited for the interpreter after each of its
+# statements while the other validated: its store step took 54-71 ms instead of 30, and every
+# push in the county queues behind that lock. One push per process, and more processes than
+# cores (`canbao serve --workers` = 2 x cores), leave the sharing of the cores to the kernel:
+# 1,010-1,120 households/s instead of 760-890 on the development machine (benchmarks/README.md).
+PUSHES_AT_ONCE = 1
 _push_slots: WeakKeyDictionary = WeakKeyDictionary()  # per event loop (a test client makes several)
 
 
