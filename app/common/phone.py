@@ -63,14 +63,14 @@ def mask(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
-def _is_mobile(value: str) -> bool:
-    return bool(_MOBILE.fullmatch(value)) and _mobile_block(value[:BLOCK])
-
-
 # Mobile numbers are allocated in blocks (号段) of ten thousand: the first seven digits say
 # whether a number is in use, so `phonenumbers` (some 40 µs a number, a fifth of the checks of
 # a household) is asked once per block. The blocks remembered are prefixes, nobody's number.
 BLOCK = 7
+
+
+def _is_mobile(value: str) -> bool:
+    return bool(_MOBILE.fullmatch(value)) and _mobile_block(value[:BLOCK])
 
 
 @lru_cache(maxsize=8192)
