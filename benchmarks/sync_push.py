@@ -249,8 +249,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    import os
-
     print(f"sync push, {BATCH} households a batch, canbao serve --workers {args.workers}, "
           f"{os.cpu_count()} CPUs, client on the same machine")
     print(f"{'db':<11}{'devices':>8}{'load':>14}{'households/s':>14}{'p50 ms':>9}{'p95 ms':>9}"
